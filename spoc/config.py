@@ -8,6 +8,7 @@ module is the first of ``settings``, ``config``, ``configuration`` (as ``NAME.py
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -155,10 +156,24 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as error:
-        line = getattr(error, "lineno", None)
-        column = getattr(error, "colno", None)
-        message = str(getattr(error, "msg", error))
+        message, line, column = _toml_error_position(error)
         raise ConfigError(f"invalid TOML: {message}", Location(path, line, column)) from error
+
+
+_AT_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def _toml_error_position(error: Exception) -> tuple[str, int | None, int | None]:
+    """Message, line and column of a TOML error (before 3.14, tomllib puts them in the text)."""
+    line = getattr(error, "lineno", None)
+    column = getattr(error, "colno", None)
+    message = str(getattr(error, "msg", error))
+    found = _AT_POSITION.search(message)
+    if found is not None:
+        message = message[: found.start()]
+        if line is None:
+            line, column = int(found.group(1)), int(found.group(2))
+    return message, line, column
 
 
 def read_project_table(path: Path | None) -> tuple[dict[str, Any], str]:

@@ -14,7 +14,7 @@ from typing import Any
 from spoc.config import Config, load_config
 from spoc.errors import ConfigError, Location, PluginFailure, PluginLoadError, SpocError
 from spoc.importer import Importer
-from spoc.locate import locator, python_string_positions, toml_string_positions
+from spoc.locate import locator, python_plugin_positions, toml_plugin_positions
 from spoc.plugins import PluginPlan, PluginSource, merge_plugins, source_from_mapping
 
 # Which [spoc.apps] lists a mode installs: a mode includes the apps of every mode above it.
@@ -64,7 +64,7 @@ class Schema:
 
 def plugin_sources(config: Config) -> tuple[PluginSource, PluginSource]:
     """The TOML and settings plugin sources of a loaded config, with line numbers where found."""
-    toml_positions = toml_string_positions(config.toml_text)
+    toml_positions = toml_plugin_positions(config.toml_text)
     toml = source_from_mapping(
         "toml", config.files.toml, config.project.get("plugins", {}), locator(toml_positions)
     )
@@ -72,7 +72,7 @@ def plugin_sources(config: Config) -> tuple[PluginSource, PluginSource]:
     settings_positions: dict[str, list[tuple[int, int]]] = {}
     if settings_file is not None:
         try:
-            settings_positions = python_string_positions(settings_file.read_text("utf-8"))
+            settings_positions = python_plugin_positions(settings_file.read_text("utf-8"))
         except (OSError, UnicodeDecodeError):
             settings_positions = {}
     settings = source_from_mapping(
@@ -146,9 +146,10 @@ class Framework:
             components[module_name] = loaded
         return components
 
-    def _run_hooks(self, event: str, modules: list[str]) -> None:
+    def _run_hooks(self, event: str, modules: list[str], *, reverse: bool = False) -> None:
         for module_name in modules:
-            for module in self.components.get(module_name, {}).values():
+            loaded = list(self.components.get(module_name, {}).values())
+            for module in reversed(loaded) if reverse else loaded:
                 for function_name in self.schema.hooks.get(event, ()):
                     hook = getattr(module, function_name, None)
                     if callable(hook):
@@ -160,4 +161,4 @@ class Framework:
 
     def shutdown(self) -> None:
         """Call each loaded schema module's shutdown hooks, in reverse dependency order."""
-        self._run_hooks("shutdown", list(reversed(self.schema.module_order())))
+        self._run_hooks("shutdown", list(reversed(self.schema.module_order())), reverse=True)

@@ -70,9 +70,19 @@ def python_string_positions(text: str) -> Positions:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return {}
+    return _constant_positions(text, tree, None)
+
+
+def _constant_positions(text: str, tree: ast.Module, only: set[int] | None) -> Positions:
     lines = text.splitlines()
     found: Positions = defaultdict(list)
-    nodes = [n for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    nodes = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant)
+        and isinstance(n.value, str)
+        and (only is None or id(n) in only)
+    ]
     nodes.sort(key=lambda n: (n.lineno, n.col_offset))
     for node in nodes:
         assert isinstance(node.value, str)
@@ -81,6 +91,59 @@ def python_string_positions(text: str) -> Positions:
         column = len(line.encode("utf-8")[: node.col_offset].decode("utf-8", "replace"))
         found[node.value].append((node.lineno, column + 2))
     return dict(found)
+
+
+def _is_plugins_header(line: str) -> bool:
+    header = line.strip().lstrip("[").rstrip("]").replace(" ", "").replace('"', "")
+    return header == "spoc.plugins" or header.startswith("spoc.plugins.")
+
+
+def toml_plugin_positions(text: str) -> Positions:
+    """Like :func:`toml_string_positions`, but only for strings in the plugins table.
+
+    Lines outside ``[spoc.plugins]`` (and outside ``plugins = ...`` keys of ``[spoc]``) are
+    blanked first, so an app name equal to a plugin URI cannot take its line.
+    """
+    kept: list[str] = []
+    table = ""
+    in_plugins_value = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("["):
+            table = stripped
+            in_plugins_value = False
+        in_table = _is_plugins_header(table)
+        starts_plugins_key = table.replace(" ", "") == "[spoc]" and stripped.startswith("plugins")
+        if starts_plugins_key:
+            in_plugins_value = True
+        elif stripped and not stripped.startswith("#") and "=" in stripped.split("#")[0]:
+            in_plugins_value = (
+                in_plugins_value and not stripped.split("=")[0].strip().isidentifier()
+            )
+        kept.append(line if in_table or in_plugins_value else "")
+    return toml_string_positions("\n".join(kept))
+
+
+def python_plugin_positions(text: str) -> Positions:
+    """Positions of the string values in top-level statements that mention ``PLUGINS``
+    (dict keys excluded), so an ``INSTALLED_APPS`` entry cannot take a plugin's line."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return {}
+    keys: set[int] = set()
+    wanted: set[int] = set()
+    for statement in tree.body:
+        names = {n.id for n in ast.walk(statement) if isinstance(n, ast.Name)}
+        if "PLUGINS" not in names:
+            continue
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Dict):
+                keys.update(id(key) for key in node.keys if key is not None)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                wanted.add(id(node))
+    wanted -= keys
+    return _constant_positions(text, tree, wanted)
 
 
 def locator(positions: Positions) -> Callable[[str, int], tuple[int, int] | None]:

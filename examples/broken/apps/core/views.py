@@ -1,0 +1,5 @@
+"""Core views."""
+
+
+def health() -> dict[str, str]:
+    return {"status": "ok"}

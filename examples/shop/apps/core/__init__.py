@@ -1,0 +1,1 @@
+"""Core app: users, health check, and the middleware every request goes through."""

@@ -1,0 +1,1 @@
+"""Development-only tools; installed only in development mode (see [spoc.apps])."""

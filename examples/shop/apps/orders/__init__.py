@@ -1,0 +1,1 @@
+"""Orders app: orders, payment gateways and order events."""
