@@ -1,0 +1,404 @@
+"""A module's attributes after it is imported: its bindings, star imports, and where each
+binding really comes from (re-exports followed to their origin).
+
+``lookup`` answers ``getattr(module, name)`` as found / certainly missing / unknown.
+``origin`` follows an import binding through re-exports (cycle-safe, depth-limited) to what it
+finally names, for the symbol's kind, definition, signature and docstring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spoc_lsp.index.finder import FoundModule, ModuleFinder
+from spoc_lsp.index.model import Definition, SymbolKind
+from spoc_lsp.index.summaries import SummaryCache
+from spoc_lsp.index.symbols import Binding, ModuleSummary, StarImport
+from spoc_lsp.index.tracking import Clock, Memo, Tracker
+
+_MAX_DEPTH = 24
+_MAX_EXECUTED = 400  # modules followed from one import, to bound the cost of huge packages
+
+# Attributes every module object has, whatever its code does.
+_ALWAYS = frozenset(
+    {
+        "__name__",
+        "__doc__",
+        "__package__",
+        "__loader__",
+        "__spec__",
+        "__dict__",
+        "__class__",
+        "__annotations__",
+    }
+)
+_FILE_BACKED = frozenset({"__file__", "__cached__", "__builtins__"})
+
+_KIND_WORDS = {
+    "extension": "a compiled extension module",
+    "bytecode": "a sourceless .pyc module",
+    "builtin": "a built-in module",
+    "frozen": "a frozen module without source",
+    "source": "a module",
+    "namespace": "a namespace package",
+}
+
+
+@dataclass(frozen=True)
+class Origin:
+    """What a name finally refers to."""
+
+    kind: SymbolKind
+    definition: Definition | None
+    signature: str | None = None
+    doc: str | None = None
+    module: FoundModule | None = None  # set when it is a module
+
+
+@dataclass(frozen=True)
+class Found:
+    """The attribute exists: bound in ``module`` by ``binding`` (or implicitly)."""
+
+    module: FoundModule
+    binding: Binding | None
+    implicit: Origin | None = None  # dunder attributes and submodules taken via star imports
+
+
+@dataclass(frozen=True)
+class Missing:
+    """The attribute certainly does not exist after import."""
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """Whether the attribute exists cannot be decided statically."""
+
+    reason: str
+
+
+Lookup = Found | Missing | Unknown
+
+
+def same_package_imports(name: str, summary: ModuleSummary) -> list[str]:
+    """Modules of ``name``'s top-level package that running it imports (parents included)."""
+    top = name.split(".")[0]
+    found: list[str] = []
+    for required in summary.required_imports:
+        parts = required.module.split(".")
+        if parts[0] == top:
+            found.extend(".".join(parts[: index + 1]) for index in range(1, len(parts)))
+            # ``from package import name`` imports submodule ``name`` when there is one.
+            found.extend(f"{required.module}.{name}" for name in required.names)
+    return found
+
+
+def describe_kind(module: FoundModule) -> str:
+    return _KIND_WORDS.get(module.kind, "a module")
+
+
+def module_origin(module: FoundModule, summary: ModuleSummary | None) -> Origin:
+    """A module as a symbol: its file (``__init__`` for a package) and docstring."""
+    return Origin(
+        "module",
+        Definition(module.where, 0, 0) if module.where is not None else None,
+        None,
+        summary.doc if summary is not None else None,
+        module,
+    )
+
+
+class Namespaces:
+    """Attribute lookups over modules found by a ``ModuleFinder``."""
+
+    def __init__(
+        self, finder: ModuleFinder, summaries: SummaryCache, clock: Clock, tracker: Tracker
+    ) -> None:
+        self.finder = finder
+        self.summaries = summaries
+        self._lookups: Memo[tuple[str, str, str], Lookup] = Memo(clock, tracker)
+        self._origins: Memo[tuple[str, str, str], Origin] = Memo(clock, tracker)
+        self._modules: Memo[str, FoundModule | None] = Memo(clock, tracker)
+        self._executed: Memo[str, tuple[FoundModule, ...]] = Memo(clock, tracker)
+
+    # --- modules --------------------------------------------------------------------------
+
+    def summary(self, module: FoundModule) -> ModuleSummary | None:
+        """The source summary of ``module`` (``None`` when it has no readable source)."""
+        if module.source is None:
+            return None
+        return self.summaries.summary(module.source, module.name, module.is_package)
+
+    def find_module(self, fullname: str) -> FoundModule | None:
+        """The module ``fullname``, found through its packages (no side effects modelled)."""
+        return self._modules.get(fullname, lambda: self._find_module(fullname))
+
+    def _find_module(self, fullname: str) -> FoundModule | None:
+        parent: FoundModule | None = None
+        parts = fullname.split(".")
+        for index in range(len(parts)):
+            name = ".".join(parts[: index + 1])
+            if parent is not None and not parent.is_package:
+                return None
+            parent = self.finder.find(name, parent)
+            if parent is None:
+                return None
+        return parent
+
+    def module_certainly_missing(self, fullname: str) -> bool:
+        """True when importing ``fullname`` certainly fails to find it."""
+        if self.find_module(fullname) is not None:
+            return False
+        parts = fullname.split(".")
+        parent: FoundModule | None = None
+        for index in range(len(parts)):
+            name = ".".join(parts[: index + 1])
+            found = self.finder.find(name, parent) if parent is None or parent.is_package else None
+            if found is None:
+                if not self.finder.search_is_complete(parent):
+                    return False
+                summary = self.summary(parent) if parent is not None else None
+                return summary is None or not (summary.path_changed or summary.module_aliases)
+            parent = found
+        return False
+
+    # --- attributes -----------------------------------------------------------------------
+
+    def lookup(self, module: FoundModule, name: str) -> Lookup:
+        """``getattr(module, name)`` right after ``module`` was imported."""
+        return self._lookup(module, name, frozenset())
+
+    def _lookup(self, module: FoundModule, name: str, visiting: frozenset[str]) -> Lookup:
+        key = (module.name, str(module.where), name)
+        if visiting:  # inside a star-import cycle: results depend on the path, do not memoise
+            return self._compute(module, name, visiting)
+        return self._lookups.get(key, lambda: self._compute(module, name, visiting))
+
+    def _compute(self, module: FoundModule, name: str, visiting: frozenset[str]) -> Lookup:
+        implicit = self._implicit(module, name)
+        summary = self.summary(module)
+        if module.kind == "namespace":
+            return Found(module, None, implicit) if implicit else Missing()
+        if summary is None:
+            if implicit is not None:
+                return Found(module, None, implicit)
+            return Unknown(
+                f"{module.name!r} is {describe_kind(module)}; its attributes cannot be read "
+                "statically"
+            )
+        if summary.syntax_error or summary.unparsable:
+            why = summary.unparsable or (
+                summary.problems[0].message if summary.problems else "cannot be read"
+            )
+            return Unknown(f"module {module.name!r} cannot be analysed ({why})")
+        binding = self._effective(summary.binding(name))
+        floor = max(binding.order if binding else 0, summary.deleted.get(name, 0))
+        unknown: Unknown | None = None
+        for star in reversed(summary.star_imports):
+            if star.order < floor:
+                break
+            provided = self._star_provides(module, star, name, visiting)
+            if isinstance(provided, Found):
+                return provided
+            if isinstance(provided, Unknown) and unknown is None:
+                unknown = provided
+        if unknown is not None:
+            return unknown
+        if binding is not None and binding.order >= summary.deleted.get(name, 0):
+            return Found(module, binding)
+        if implicit is not None:
+            return Found(module, None, implicit)
+        if name in summary.maybe_names:
+            return Unknown(f"{name!r} is only bound by a function of {module.name!r} (global)")
+        if summary.dynamic is not None:
+            return Unknown(f"module {module.name!r} has dynamic attributes: {summary.dynamic}")
+        external = self._set_elsewhere(module, name)
+        if external is not None:
+            return Found(module, None, external)
+        return Missing()
+
+    def _set_elsewhere(self, module: FoundModule, name: str) -> Origin | None:
+        """``module.name = ...`` run by a module that importing ``module`` executes."""
+        for other in self.executed_with(module):
+            summary = self.summary(other)
+            if summary is None:
+                continue
+            for target, attribute, line in summary.external_attributes:
+                if target == module.name and attribute == name:
+                    where = Definition(other.where, line - 1, 0) if other.where else None
+                    return Origin("variable", where)
+        return None
+
+    def executed_with(self, module: FoundModule) -> tuple[FoundModule, ...]:
+        """The modules of ``module``'s top-level package that importing it runs: its parent
+        packages, itself, and what they import unconditionally from that package."""
+        key = module.name
+        return self._executed.get(key, lambda: tuple(self._executed_with(module)))
+
+    def _executed_with(self, module: FoundModule) -> list[FoundModule]:
+        parts = module.name.split(".")
+        names = [".".join(parts[: index + 1]) for index in range(len(parts))]
+        seen = set(names)
+        queue = [found for name in names if (found := self.find_module(name)) is not None]
+        executed: list[FoundModule] = []
+        while queue and len(executed) < _MAX_EXECUTED:
+            current = queue.pop(0)
+            executed.append(current)
+            summary = self.summary(current)
+            if summary is None or summary.syntax_error:
+                continue
+            for name in same_package_imports(current.name, summary):
+                if name not in seen:
+                    seen.add(name)
+                    found = self.find_module(name)
+                    if found is not None:
+                        queue.append(found)
+        return executed
+
+    def _effective(self, binding: Binding | None) -> Binding | None:
+        """The binding that really remains, given which optional imports succeed."""
+        for _ in range(_MAX_DEPTH):
+            if binding is None:
+                return None
+            if any(self.module_certainly_missing(module) for module in binding.requires):
+                binding = binding.previous  # it sits after an import that fails (and is caught)
+                continue
+            if binding.unless and all(self.find_module(m) is not None for m in binding.unless):
+                binding = binding.previous  # the handler never runs
+                continue
+            return binding
+        return binding
+
+    def _implicit(self, module: FoundModule, name: str) -> Origin | None:
+        """Attributes the import system gives a module object."""
+        if not (name.startswith("__") and name.endswith("__")):
+            return None
+        present = name in _ALWAYS
+        present = present or (name == "__path__" and module.is_package)
+        present = present or (name in _FILE_BACKED and module.file is not None)
+        if not present:
+            return None
+        return Origin("variable", Definition(module.where) if module.where else None)
+
+    def _star_provides(
+        self, importer: FoundModule, star: StarImport, name: str, visiting: frozenset[str]
+    ) -> Lookup:
+        """Does ``from star.module import *`` (run in ``importer``) bind ``name``?"""
+        if star.module is None:
+            return Unknown(f"a relative star import in {importer.name!r} cannot be followed")
+        key = f"{star.module}:{name}"
+        if key in visiting or len(visiting) > _MAX_DEPTH:
+            return Missing()  # a star-import cycle sees a partially executed module
+        source = self.find_module(star.module)
+        if source is None:
+            return Unknown(f"{importer.name!r} star-imports {star.module!r}, which is not found")
+        if source.kind == "namespace":
+            return Missing()
+        summary = self.summary(source)
+        if summary is None:
+            return Unknown(
+                f"{importer.name!r} star-imports {star.module!r}, {describe_kind(source)}"
+            )
+        inner = visiting | {key}
+        if summary.all_names is not None:
+            if not summary.all_known:
+                return Unknown(f"__all__ of {star.module!r} is computed at runtime")
+            if name not in summary.all_names:
+                return Missing()
+            found = self._lookup(source, name, inner)
+            if isinstance(found, Found):
+                return found
+            # A name in __all__ that is not an attribute: the star import imports the submodule.
+            submodule = None
+            if source.is_package:
+                submodule = self.finder.find(f"{source.name}.{name}", source)
+            if submodule is not None:
+                return Found(source, None, module_origin(submodule, self.summary(submodule)))
+            return Unknown(f"{name!r} is listed in __all__ of {star.module!r} but not bound there")
+        if not summary.all_known:
+            return Unknown(f"__all__ of {star.module!r} is computed at runtime")
+        if name.startswith("_"):
+            return Missing()
+        return self._lookup(source, name, inner)
+
+    # --- listing --------------------------------------------------------------------------
+
+    def attribute_names(self, module: FoundModule) -> tuple[set[str], bool]:
+        """The names ``module`` is known to have, and whether that list is complete."""
+        return self._names(module, frozenset())
+
+    def _names(self, module: FoundModule, visiting: frozenset[str]) -> tuple[set[str], bool]:
+        summary = self.summary(module)
+        if module.kind == "namespace":
+            return set(), True
+        if summary is None or summary.syntax_error or summary.unparsable:
+            return set(), False
+        names = set(summary.bindings)
+        complete = summary.dynamic is None and not summary.maybe_names
+        for star in summary.star_imports:
+            exported, star_complete = self._star_names(star, visiting)
+            names |= {name for name in exported if summary.deleted.get(name, 0) < star.order}
+            complete = complete and star_complete
+        return names, complete
+
+    def _star_names(self, star: StarImport, visiting: frozenset[str]) -> tuple[set[str], bool]:
+        if star.module is None or star.module in visiting or len(visiting) > _MAX_DEPTH:
+            return set(), star.module is not None
+        source = self.find_module(star.module)
+        if source is None:
+            return set(), False
+        summary = self.summary(source)
+        if source.kind == "namespace":
+            return set(), True
+        if summary is None:
+            return set(), False
+        if summary.all_names is not None:
+            return set(summary.all_names), summary.all_known
+        if not summary.all_known:
+            return set(), False
+        names, complete = self._names(source, visiting | {star.module})
+        return {name for name in names if not name.startswith("_")}, complete
+
+    # --- origins --------------------------------------------------------------------------
+
+    def origin(self, found: Found) -> Origin:
+        """What a found attribute finally is (re-exports followed to their definition)."""
+        if found.implicit is not None:
+            return found.implicit
+        assert found.binding is not None
+        binding = found.binding
+        key = (found.module.name, str(found.module.where), binding.name)
+        return self._origins.get(key, lambda: self._origin(found.module, binding, 0, frozenset()))
+
+    def _origin(
+        self, module: FoundModule, binding: Binding, depth: int, visiting: frozenset[str]
+    ) -> Origin:
+        here = Definition(module.where, binding.line, binding.column) if module.where else None
+        if binding.kind in ("class", "function", "variable"):
+            return Origin(binding.kind, here, binding.signature, binding.doc)
+        unknown = Origin("unknown", here)
+        if binding.module is None or depth > _MAX_DEPTH:
+            return unknown
+        if binding.kind in ("import", "submodule"):
+            target = self.find_module(binding.module)
+            return module_origin(target, self.summary(target)) if target else unknown
+        # "from": from binding.module import binding.attribute
+        attribute = binding.attribute or binding.name
+        key = f"{binding.module}:{attribute}"
+        if key in visiting:
+            return unknown
+        source = self.find_module(binding.module)
+        if source is None:
+            return unknown
+        self_reference = source.name == module.name and attribute == binding.name
+        if not self_reference:
+            found = self._lookup(source, attribute, frozenset())
+            if isinstance(found, Found):
+                if found.implicit is not None:
+                    return found.implicit
+                assert found.binding is not None
+                return self._origin(found.module, found.binding, depth + 1, visiting | {key})
+        if source.is_package:
+            submodule = self.finder.find(f"{source.name}.{attribute}", source)
+            if submodule is not None:
+                return module_origin(submodule, self.summary(submodule))
+        return unknown

@@ -1,0 +1,158 @@
+"""SPOC007 facts: a module that exists but whose import will certainly fail.
+
+Checked per executed module: a syntax error; an unconditional ``raise``; a sourceless ``.pyc``
+compiled for another Python; an unconditional, uncaught absolute import whose top-level package
+is nowhere on the search path (``__future__`` and built-in modules are always there). Imports
+under ``if``, inside functions, or in a ``try:`` that catches ``ImportError`` are optional.
+
+Executing a module also executes the modules of its own top-level package that it imports
+unconditionally (``from .connection import X``), so their facts count too. Only top-level names
+are checked for third-party code (deep existence checks of installed packages would be slow and
+invite false alarms); for the project's own modules, relative imports and absolute imports of
+project packages are checked in full.
+"""
+
+from __future__ import annotations
+
+from spoc_lsp.index.finder import FoundModule
+from spoc_lsp.index.model import ImportProblem
+from spoc_lsp.index.namespace import Namespaces, same_package_imports
+from spoc_lsp.index.search_path import SearchPath
+from spoc_lsp.index.tracking import Clock, Memo, Tracker
+
+_MAX_FOLLOWED = 400  # modules followed from one module, to bound the cost of huge packages
+
+# (certain problems, "imports a package that is not installed" problems)
+_Facts = tuple[tuple[ImportProblem, ...], tuple[ImportProblem, ...]]
+
+
+class ProblemChecker:
+    """``problems(module)``: the SPOC007 facts of executing one module, memoised."""
+
+    def __init__(
+        self,
+        search_path: SearchPath,
+        namespaces: Namespaces,
+        clock: Clock,
+        tracker: Tracker,
+        *,
+        follow_imports: bool = True,
+    ) -> None:
+        self._search_path = search_path
+        self._namespaces = namespaces
+        self._magic = search_path.interpreter.magic_number
+        self._follow = follow_imports
+        self._own: Memo[tuple[str, str], _Facts] = Memo(clock, tracker)
+        self._all: Memo[tuple[str, str, bool], tuple[ImportProblem, ...]] = Memo(clock, tracker)
+
+    def problems(self, module: FoundModule, after_hooks: bool = False) -> tuple[ImportProblem, ...]:
+        """The facts of ``module`` and of the same-package modules it imports.
+
+        ``after_hooks``: a module executed earlier changed ``sys.path`` or the import hooks,
+        so a top-level name missing from the static path proves nothing any more.
+        """
+        key = (module.name, str(module.where), after_hooks)
+        if not self._follow:
+            return self._filtered(module, after_hooks)
+        return self._all.get(key, lambda: self._with_imports(module, after_hooks))
+
+    def _filtered(self, module: FoundModule, after_hooks: bool) -> tuple[ImportProblem, ...]:
+        certain, missing = self._own_facts(module)
+        summary = self._namespaces.summary(module)
+        if after_hooks or (summary is not None and summary.import_hooks):
+            return certain  # it may have put the "missing" package on sys.path itself
+        return certain + missing
+
+    def _own_facts(
+        self, module: FoundModule
+    ) -> tuple[tuple[ImportProblem, ...], tuple[ImportProblem, ...]]:
+        key = (module.name, str(module.where))
+        return self._own.get(key, lambda: self._problems(module))
+
+    def _with_imports(self, start: FoundModule, after_hooks: bool) -> tuple[ImportProblem, ...]:
+        """Breadth-first over the imports executed with ``start`` (cycle-safe, bounded)."""
+        found: list[ImportProblem] = []
+        seen = {start.name}
+        queue = [start]
+        hooks = after_hooks
+        while queue and len(seen) < _MAX_FOLLOWED:
+            module = queue.pop(0)
+            found.extend(self._filtered(module, hooks))
+            summary = self._namespaces.summary(module)
+            if summary is None or summary.syntax_error:
+                continue
+            hooks = hooks or summary.import_hooks
+            for name in same_package_imports(module.name, summary):
+                if name in seen:
+                    continue
+                seen.add(name)
+                target = self._namespaces.find_module(name)
+                if target is not None:
+                    queue.append(target)
+        return tuple(dict.fromkeys(found))
+
+    def _problems(self, module: FoundModule) -> _Facts:
+        found: list[ImportProblem] = []
+        missing: list[ImportProblem] = []
+        if module.kind == "bytecode" and module.file is not None:
+            problem = self._bytecode_problem(module)
+            if problem is not None:
+                found.append(problem)
+        summary = self._namespaces.summary(module)
+        if summary is None:
+            return tuple(found), ()
+        for own in summary.problems:
+            found.append(ImportProblem(module.name, module.file, own.message, own.line))
+        if summary.syntax_error:
+            return tuple(found), ()
+        finder = self._namespaces.finder
+        project = self._search_path.is_project_file(module.file)
+        top_complete = finder.search_is_complete(None)
+        for required in summary.required_imports:
+            top = required.module.split(".")[0]
+            if not required.relative:
+                if top == "__future__":
+                    continue
+                if finder.find(top) is None:
+                    if top_complete and finder.top_level_doubt(top) is None:
+                        missing.append(
+                            ImportProblem(
+                                module.name,
+                                module.file,
+                                f"imports {top!r}, which is not installed "
+                                "(not found on the search path)",
+                                required.line,
+                            )
+                        )
+                    continue
+            checked = project and (required.relative or self._is_project_module(top))
+            if checked and self._namespaces.module_certainly_missing(required.module):
+                found.append(
+                    ImportProblem(
+                        module.name,
+                        module.file,
+                        f"imports {required.module!r}, which does not exist",
+                        required.line,
+                    )
+                )
+        return tuple(found), tuple(missing)
+
+    def _is_project_module(self, top: str) -> bool:
+        module = self._namespaces.finder.find(top)
+        return module is not None and self._search_path.is_project_file(module.where)
+
+    def _bytecode_problem(self, module: FoundModule) -> ImportProblem | None:
+        assert module.file is not None
+        try:
+            with module.file.open("rb") as handle:
+                head = handle.read(len(self._magic))
+        except OSError:
+            return None
+        if self._magic and head != self._magic:
+            return ImportProblem(
+                module.name,
+                module.file,
+                "the .pyc file was compiled for another Python version (bad magic number)",
+                None,
+            )
+        return None

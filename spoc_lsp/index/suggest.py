@@ -1,0 +1,19 @@
+"""Close names for a name that does not exist ("did you mean ...?")."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+def close_names(missing: str, candidates: Iterable[str], limit: int = 3) -> tuple[str, ...]:
+    """Up to ``limit`` names from ``candidates`` similar to ``missing``, best first.
+
+    Names that differ only in case come first: they are the most likely typo on a
+    case-sensitive file system.
+    """
+    pool = sorted({name for name in candidates if name != missing})
+    same_case = [name for name in pool if name.lower() == missing.lower()]
+    close = difflib.get_close_matches(missing, pool, n=limit, cutoff=0.6)
+    ordered = same_case + [name for name in close if name not in same_case]
+    return tuple(ordered[:limit])

@@ -1,0 +1,91 @@
+"""Module summaries cached by file identity (path, mtime_ns, size), in a bounded LRU."""
+
+from __future__ import annotations
+
+import os
+from collections import OrderedDict
+from pathlib import Path
+
+from spoc_lsp.index.conditions import Target
+from spoc_lsp.index.symbols import ModuleProblem, ModuleSummary, summarize
+from spoc_lsp.index.tracking import Clock, Tracker
+
+# A summary depends on the module's name too (relative imports, package side effects); one
+# file reached under two names (``apps/x.py`` as ``x`` and ``apps.x``) gets two entries.
+_Key = tuple[str, str, bool]
+
+
+class _Entry:
+    __slots__ = ("generation", "identity", "summary")
+
+    def __init__(self, identity: tuple[int, int], summary: ModuleSummary, generation: int) -> None:
+        self.identity = identity
+        self.summary = summary
+        self.generation = generation
+
+
+class SummaryCache:
+    """``summary(file, name, is_package)``: parsed once per file version, re-validated by one
+    ``stat`` per cache generation, at most ``limit`` kept."""
+
+    def __init__(self, target: Target, clock: Clock, tracker: Tracker, limit: int = 20_000) -> None:
+        self._target = target
+        self._clock = clock
+        self._tracker = tracker
+        self._limit = limit
+        self._entries: OrderedDict[_Key, _Entry] = OrderedDict()
+        self._by_path: dict[str, set[_Key]] = {}  # for forget() without a full scan
+
+    def summary(self, file: Path, name: str, is_package: bool) -> ModuleSummary:
+        """The summary of module ``name`` whose source is ``file``."""
+        path = str(file)
+        self._tracker.touch(path)
+        key = (path, name, is_package)
+        entry = self._entries.get(key)
+        generation = self._clock.value
+        if entry is not None and entry.generation == generation:
+            self._entries.move_to_end(key)
+            return entry.summary
+        try:
+            status = os.stat(path)
+            identity = (status.st_mtime_ns, status.st_size)
+        except OSError:
+            identity = (-1, -1)
+        if entry is not None and entry.identity == identity:
+            entry.generation = generation
+            self._entries.move_to_end(key)
+            return entry.summary
+        summary = self._build(file, name, is_package)
+        self._entries[key] = _Entry(identity, summary, generation)
+        self._entries.move_to_end(key)
+        self._by_path.setdefault(path, set()).add(key)
+        while len(self._entries) > self._limit:
+            evicted, _ = self._entries.popitem(last=False)
+            keys = self._by_path.get(evicted[0])
+            if keys is not None:
+                keys.discard(evicted)
+                if not keys:
+                    del self._by_path[evicted[0]]
+        return summary
+
+    def _build(self, file: Path, name: str, is_package: bool) -> ModuleSummary:
+        try:
+            source = file.read_bytes()
+        except OSError as error:
+            problem = ModuleProblem(f"cannot read the module: {error.strerror or error}", None)
+            return ModuleSummary(name, file, is_package, problems=(problem,), syntax_error=True)
+        return summarize(
+            source,
+            name=name,
+            file=file,
+            is_package=is_package,
+            target=self._target,
+        )
+
+    def forget(self, path: str) -> None:
+        """Drop every summary of ``path``."""
+        for key in self._by_path.pop(path, set()):
+            self._entries.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._entries)
