@@ -1,0 +1,66 @@
+"""Edits that quick fixes apply: replacing a URI segment, removing a list element."""
+
+from __future__ import annotations
+
+from spoc_lsp.syntax.model import Position, Span
+from spoc_lsp.text import LineIndex
+
+
+def segment_span(entry_span: Span, uri: str, segment: int) -> Span | None:
+    """The span of segment ``segment`` of ``uri`` inside its string, when the text maps 1:1.
+
+    It maps when the string sits on one line and has exactly ``len(uri)`` characters (no
+    escapes); otherwise ``None`` and callers fall back to the whole string.
+    """
+    if entry_span.start.line != entry_span.end.line:
+        return None
+    if entry_span.end.column - entry_span.start.column != len(uri):
+        return None
+    parts = uri.split(".")
+    if not 0 <= segment < len(parts):
+        return None
+    offset = sum(len(part) + 1 for part in parts[:segment])
+    start = entry_span.start.column + offset
+    line = entry_span.start.line
+    return Span(Position(line, start), Position(line, start + len(parts[segment])))
+
+
+def element_removal_span(text: str, content: Span) -> Span:
+    """The span to delete to remove the list element whose string content is ``content``.
+
+    It covers the quotes, then a following comma and the spaces after it; for the last element
+    (no comma after) it takes the comma before instead, so the list stays well formed.
+    """
+    index = LineIndex(text)
+    start = index.offset(content.start)
+    end = index.offset(content.end)
+    # Widen over the quote characters (one or three of them).
+    while start > 0 and text[start - 1] in "\"'" and end < len(text) and text[end] in "\"'":
+        start -= 1
+        end += 1
+    # A string prefix such as r or b in Python.
+    while start > 0 and text[start - 1] in "rRbBuUfF":
+        start -= 1
+    after = end
+    while after < len(text) and text[after] in " \t":
+        after += 1
+    if after < len(text) and text[after] == ",":
+        after += 1
+        while after < len(text) and text[after] in " \t":
+            after += 1
+        if after < len(text) and text[after] in ")]}":
+            # It was the last element, before a trailing comma: keep the list tight.
+            while start > 0 and text[start - 1] in " \t":
+                start -= 1
+        # A whole line that held only this element goes with its newline.
+        line_start = text.rfind("\n", 0, start) + 1
+        if text[line_start:start].strip() == "" and text[after : after + 1] in ("\n", "\r"):
+            start = line_start
+            after += 2 if text[after : after + 2] == "\r\n" else 1
+        return Span(index.position(start), index.position(after))
+    before = start
+    while before > 0 and text[before - 1] in " \t\r\n":
+        before -= 1
+    if before > 0 and text[before - 1] == ",":
+        return Span(index.position(before - 1), index.position(end))
+    return Span(index.position(start), index.position(end))

@@ -1,0 +1,88 @@
+"""Plain data the analysis answers with; the LSP layer and the CLI convert it, nothing more."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from spoc.plugins import SourceKind
+from spoc_lsp.index.model import Child, Resolution, SymbolKind
+from spoc_lsp.syntax.model import Severity, Span
+
+
+@dataclass(frozen=True)
+class TextEdit:
+    file: Path
+    span: Span
+    new_text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A quick fix: a title and the edits that apply it."""
+
+    title: str
+    edits: tuple[TextEdit, ...]
+    preferred: bool = False
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem in one file, with where it is and what to do."""
+
+    file: Path
+    span: Span
+    severity: Severity
+    code: str
+    message: str
+    uri: str | None = None
+    group: str | None = None
+    source: SourceKind | None = None
+    fixes: tuple[Fix, ...] = ()
+
+
+@dataclass(frozen=True)
+class Target:
+    """A place to jump to (0-based line and column)."""
+
+    file: Path
+    line: int = 0
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class Completion:
+    """One completion candidate for the segment being typed."""
+
+    label: str
+    kind: SymbolKind
+    detail: str
+    replace: Span
+    sort_key: str
+    qualified_name: str  # the full dotted name, for lazily resolving documentation
+
+
+@dataclass(frozen=True)
+class Hover:
+    markdown: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class InlayHint:
+    """A label shown right after a URI string (``at`` is the position after its closing quote)."""
+
+    file: Path
+    line: int
+    column: int
+    label: str
+    tooltip: str
+
+
+class Resolving(Protocol):
+    """What the analysis needs of the static resolver (``spoc_lsp.index``)."""
+
+    def resolve(self, uri: str) -> Resolution: ...
+
+    def children(self, module: str | None) -> list[Child]: ...

@@ -1,0 +1,188 @@
+"""The ``spoc-lsp`` command: serve LSP (default), ``check``, ``plugins`` (CONTRACT §3)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from spoc.config import find_settings
+from spoc_lsp.analysis.check import ProjectAnalysis, analyze, present
+from spoc_lsp.analysis.model import Diagnostic
+from spoc_lsp.analysis.project import find_project_root, take_snapshot
+from spoc_lsp.index.resolver import Resolver
+from spoc_lsp.report import (
+    diagnostic_json,
+    diagnostic_line,
+    plan_json,
+    plan_text,
+    sorted_diagnostics,
+    summary_line,
+)
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A problem with the command line or the file system: exit status 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="spoc-lsp",
+        description="Check SPOC plugin URIs. With no command, serve LSP on stdio.",
+    )
+    parser.add_argument("--tcp", metavar="HOST:PORT", help="serve LSP over TCP instead of stdio")
+    commands = parser.add_subparsers(dest="command")
+
+    check = commands.add_parser("check", help="report every plugin URI that will not load")
+    check.add_argument("path", nargs="?", default=".", help="project root or a file inside it")
+    check.add_argument("--python", help="the interpreter whose sys.path is searched")
+    check.add_argument(
+        "--runtime", action="store_true", help="also import each plugin in a subprocess"
+    )
+    check.add_argument("--format", choices=("text", "json"), default="text")
+
+    plugins = commands.add_parser("plugins", help="print the merged plugin plan")
+    plugins.add_argument("path", nargs="?", default=".", help="project root or a file inside it")
+    plugins.add_argument("--python", help="the interpreter whose sys.path is searched")
+    plugins.add_argument("--format", choices=("text", "json"), default="text")
+
+    env = commands.add_parser("env", help="print the interpreter, search path and config in use")
+    env.add_argument("path", nargs="?", default=".", help="project root or a file inside it")
+    env.add_argument("--python", help="the interpreter whose sys.path is searched")
+    env.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def locate_root(path_argument: str) -> Path:
+    """The project root for a PATH argument (a root, or a file or directory inside one)."""
+    path = Path(path_argument).expanduser()
+    if not path.exists():
+        raise UsageError(f"{path_argument}: no such file or directory")
+    path = path.resolve()
+    root = find_project_root(path)
+    if root is not None:
+        return root
+    directory = path if path.is_dir() else path.parent
+    if find_settings(directory) is not None:
+        return directory
+    raise UsageError(
+        f"{path_argument}: not inside a SPOC project "
+        "(no config/spoc.toml, spoc.toml or settings module found)"
+    )
+
+
+def run_analysis(root: Path, python_option: str | None) -> tuple[ProjectAnalysis, Path]:
+    """Analyse the project at ``root`` with the chosen interpreter's search path."""
+    python, resolver = _open(root, python_option)
+    return analyze(take_snapshot(root), resolver), python
+
+
+def _open(root: Path, python_option: str | None) -> tuple[Path, Resolver]:
+    """The chosen interpreter and a resolver over its search path (exit 2 if unusable)."""
+    from spoc_lsp.index import InterpreterError, choose_interpreter, open_resolver
+
+    python = choose_interpreter(root, python_option, os.environ)
+    if python_option is not None and not python.exists():
+        raise UsageError(f"--python {python_option}: no such interpreter")
+    try:
+        return python, open_resolver(root, python)
+    except InterpreterError as error:
+        raise UsageError(f"cannot use the interpreter {python}: {error}") from error
+
+
+def _runtime_diagnostics(analysis: ProjectAnalysis, python: Path) -> dict[Path, list[Diagnostic]]:
+    from spoc_lsp.runtime.diagnostics import probe_targets, runtime_diagnostics
+    from spoc_lsp.runtime.probe import probe_uris
+
+    results = probe_uris(python, analysis.root, probe_targets(analysis))
+    return runtime_diagnostics(analysis, results)
+
+
+def command_check(args: argparse.Namespace) -> int:
+    root = locate_root(args.path)
+    analysis, python = run_analysis(root, args.python)
+    runtime = _runtime_diagnostics(analysis, python) if args.runtime else {}
+    for problem in analysis.snapshot.options.problems:
+        print(f"spoc-lsp: {problem}", file=sys.stderr)
+    shown = present(analysis, runtime)
+    diagnostics = sorted_diagnostics(d for items in shown.values() for d in items)
+    cwd = Path.cwd()
+    if args.format == "json":
+        document = {
+            "root": str(root),
+            "python": str(python),
+            "diagnostics": [diagnostic_json(d, cwd) for d in diagnostics],
+            "plugins": plan_json(analysis, cwd),
+        }
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        for diagnostic in diagnostics:
+            print(diagnostic_line(diagnostic, cwd))
+        print(summary_line(diagnostics, analysis))
+    return EXIT_ERRORS if any(d.severity == "error" for d in diagnostics) else EXIT_OK
+
+
+def command_plugins(args: argparse.Namespace) -> int:
+    root = locate_root(args.path)
+    analysis, python = run_analysis(root, args.python)
+    if args.format == "json":
+        document = {
+            "root": str(root),
+            "python": str(python),
+            "plugins": plan_json(analysis, Path.cwd()),
+        }
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(plan_text(analysis))
+    return EXIT_OK
+
+
+def command_env(args: argparse.Namespace) -> int:
+    from spoc_lsp.environment import environment_report, render_report
+
+    root = locate_root(args.path)
+    _, resolver = _open(root, args.python)
+    settings = {"python": args.python, "extraPaths": []}
+    report = environment_report(root, resolver.search_path, settings)
+    if args.format == "json":
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(render_report(report))
+    return EXIT_OK
+
+
+def serve(tcp: str | None) -> int:
+    from spoc_lsp.lsp.server import serve_stdio, serve_tcp
+
+    if tcp is None:
+        serve_stdio()
+        return EXIT_OK
+    host, _, port = tcp.rpartition(":")
+    if not host or not port.isdigit():
+        raise UsageError(f"--tcp {tcp}: expected HOST:PORT, for example 127.0.0.1:2087")
+    serve_tcp(host, int(port))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return command_check(args)
+        if args.command == "plugins":
+            return command_plugins(args)
+        if args.command == "env":
+            return command_env(args)
+        return serve(args.tcp)
+    except UsageError as error:
+        print(f"spoc-lsp: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:
+        print(f"spoc-lsp: {error}", file=sys.stderr)
+        return EXIT_USAGE

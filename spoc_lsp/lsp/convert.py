@@ -1,0 +1,181 @@
+"""Every conversion between the analysis' plain data and LSP types lives here.
+
+The analysis counts columns in code points; the client counts in the negotiated encoding
+(UTF-16 by default). A converter is built per text so each line is looked at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+
+from spoc_lsp.analysis.model import Completion, Diagnostic, Fix, Hover, InlayHint, Target
+from spoc_lsp.analysis.rules import RULES
+from spoc_lsp.syntax.model import Position, Span
+from spoc_lsp.text import LineIndex, from_code_units, to_code_units
+
+SEVERITY = {
+    "error": types.DiagnosticSeverity.Error,
+    "warning": types.DiagnosticSeverity.Warning,
+    "information": types.DiagnosticSeverity.Information,
+    "hint": types.DiagnosticSeverity.Hint,
+}
+
+COMPLETION_KIND = {
+    "module": types.CompletionItemKind.Module,
+    "class": types.CompletionItemKind.Class,
+    "function": types.CompletionItemKind.Function,
+    "variable": types.CompletionItemKind.Variable,
+    "unknown": types.CompletionItemKind.Value,
+}
+
+
+def encoding_name(encoding: object) -> str:
+    """'utf-8', 'utf-16' or 'utf-32' for a negotiated ``PositionEncodingKind`` (or None)."""
+    value = getattr(encoding, "value", encoding)
+    return value if value in ("utf-8", "utf-32") else "utf-16"
+
+
+def path_to_uri(path: Path) -> str:
+    return path.as_uri()
+
+
+class TextConverter:
+    """Positions of one text, between code points and the client's units."""
+
+    def __init__(self, text: str, encoding: str) -> None:
+        self.index = LineIndex(text)
+        self.encoding = encoding
+
+    def to_lsp(self, position: Position) -> types.Position:
+        line_text = self.index.line_text(position.line)
+        return types.Position(
+            line=position.line,
+            character=to_code_units(line_text, position.column, self.encoding),
+        )
+
+    def from_lsp(self, position: types.Position) -> Position:
+        line_text = self.index.line_text(position.line)
+        return Position(
+            position.line, from_code_units(line_text, position.character, self.encoding)
+        )
+
+    def range(self, span: Span) -> types.Range:
+        return types.Range(start=self.to_lsp(span.start), end=self.to_lsp(span.end))
+
+
+def fix_data(fix: Fix, converters: dict[Path, TextConverter]) -> dict[str, Any]:
+    """A fix as JSON data carried by its diagnostic, so code actions need not recompute it."""
+    edits = []
+    for edit in fix.edits:
+        converter = converters.get(edit.file)
+        if converter is None:
+            continue
+        lsp_range = converter.range(edit.span)
+        edits.append(
+            {
+                "uri": path_to_uri(edit.file),
+                "range": {
+                    "start": {"line": lsp_range.start.line, "character": lsp_range.start.character},
+                    "end": {"line": lsp_range.end.line, "character": lsp_range.end.character},
+                },
+                "newText": edit.new_text,
+            }
+        )
+    return {"title": fix.title, "preferred": fix.preferred, "edits": edits}
+
+
+def diagnostic(
+    item: Diagnostic, converter: TextConverter, converters: dict[Path, TextConverter]
+) -> types.Diagnostic:
+    rule = RULES.get(item.code)
+    description = (
+        types.CodeDescription(href=rule.doc_path.as_uri())
+        if rule is not None and rule.doc_path.is_file()
+        else None
+    )
+    tags = [types.DiagnosticTag.Unnecessary] if item.code == "SPOC004" else None
+    data: dict[str, Any] = {"uri": item.uri, "group": item.group}
+    if item.fixes:
+        data["fixes"] = [fix_data(fix, converters) for fix in item.fixes]
+    return types.Diagnostic(
+        range=converter.range(item.span),
+        severity=SEVERITY.get(item.severity, types.DiagnosticSeverity.Error),
+        code=item.code,
+        code_description=description,
+        source="spoc",
+        message=item.message,
+        tags=tags,
+        data=data,
+    )
+
+
+def code_actions(diagnostic_item: types.Diagnostic) -> list[types.CodeAction]:
+    """The quick fixes a published diagnostic carries in its data."""
+    data = diagnostic_item.data
+    if diagnostic_item.source != "spoc" or not isinstance(data, dict):
+        return []
+    actions = []
+    for fix in data.get("fixes", []):
+        changes: dict[str, list[types.TextEdit]] = {}
+        for edit in fix.get("edits", []):
+            start, end = edit["range"]["start"], edit["range"]["end"]
+            changes.setdefault(edit["uri"], []).append(
+                types.TextEdit(
+                    range=types.Range(
+                        start=types.Position(line=start["line"], character=start["character"]),
+                        end=types.Position(line=end["line"], character=end["character"]),
+                    ),
+                    new_text=edit["newText"],
+                )
+            )
+        actions.append(
+            types.CodeAction(
+                title=fix["title"],
+                kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic_item],
+                edit=types.WorkspaceEdit(changes=changes),
+                is_preferred=bool(fix.get("preferred")),
+            )
+        )
+    return actions
+
+
+def completion_item(item: Completion, converter: TextConverter, root: Path) -> types.CompletionItem:
+    return types.CompletionItem(
+        label=item.label,
+        kind=COMPLETION_KIND.get(item.kind, types.CompletionItemKind.Value),
+        detail=item.detail,
+        sort_text=item.sort_key,
+        filter_text=item.label,
+        text_edit=types.TextEdit(range=converter.range(item.replace), new_text=item.label),
+        data={"name": item.qualified_name, "root": str(root)},
+    )
+
+
+def hover(item: Hover, converter: TextConverter) -> types.Hover:
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=item.markdown),
+        range=converter.range(item.span),
+    )
+
+
+def location(target: Target, converter: TextConverter | None) -> types.Location:
+    position = types.Position(line=target.line, character=target.column)
+    if converter is not None:
+        position = converter.to_lsp(Position(target.line, target.column))
+    return types.Location(
+        uri=path_to_uri(target.file), range=types.Range(start=position, end=position)
+    )
+
+
+def inlay_hint(item: InlayHint, converter: TextConverter) -> types.InlayHint:
+    return types.InlayHint(
+        position=converter.to_lsp(Position(item.line, item.column)),
+        label=item.label,
+        kind=types.InlayHintKind.Parameter,
+        padding_left=True,
+        tooltip=item.tooltip,
+    )

@@ -1,0 +1,167 @@
+"""The server's state: which projects exist, their resolvers, and their latest analysis.
+
+Nothing here knows the protocol. The server feeds it document texts and file events and asks
+it for analyses; it answers with plain data.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spoc.plugins import SourceKind
+from spoc_lsp.analysis.check import ProjectAnalysis, analyze
+from spoc_lsp.analysis.model import Diagnostic, Resolving
+from spoc_lsp.analysis.project import config_kind, find_project_root, take_snapshot
+from spoc_lsp.lsp.settings import ServerSettings
+
+# Directories never searched for projects: environments, caches, VCS data.
+SKIPPED_DIRECTORIES = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "site-packages",
+        "build",
+        "dist",
+    }
+)
+
+
+@dataclass
+class Project:
+    """One SPOC project: its resolver and what was last computed for it."""
+
+    root: Path
+    python: Path
+    resolver: Resolving
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    analysis: ProjectAnalysis | None = None
+    runtime: dict[Path, list[Diagnostic]] = field(default_factory=dict)
+    generation: int = 0
+    notes: list[str] = field(default_factory=list)  # problems to tell the user once
+
+
+class Host:
+    """Projects by root, built lazily from the settings in force."""
+
+    def __init__(self, settings: ServerSettings | None = None) -> None:
+        self.settings = settings or ServerSettings()
+        self.projects: dict[Path, Project] = {}
+        self._roots: dict[Path, Path | None] = {}
+
+    # --- finding projects ----------------------------------------------------------------
+
+    def root_of(self, path: Path) -> Path | None:
+        """The project root of a file (cached; file events clear the cache)."""
+        directory = path.parent
+        if directory not in self._roots:
+            self._roots[directory] = find_project_root(path)
+        return self._roots[directory]
+
+    def config_document(self, path: Path) -> tuple[Path, SourceKind] | None:
+        """``(root, kind)`` when ``path`` is a project's ``spoc.toml`` or settings module."""
+        root = self.root_of(path)
+        if root is None:
+            return None
+        kind = config_kind(root, path)
+        return (root, kind) if kind is not None else None
+
+    def project(self, root: Path) -> Project:
+        """The project at ``root``, creating it (and its resolver) on first use."""
+        project = self.projects.get(root)
+        if project is None:
+            from spoc_lsp.index import InterpreterError, choose_interpreter, open_resolver
+
+            python = choose_interpreter(root, self.settings.python, os.environ)
+            notes: list[str] = []
+            try:
+                resolver = open_resolver(root, python, self.settings.extra_paths)
+            except InterpreterError as error:
+                # Answer with the server's own interpreter rather than nothing, and say so.
+                notes.append(
+                    f"cannot use the interpreter {python} ({error}); "
+                    f"falling back to {sys.executable}. Set spoc.python to fix this."
+                )
+                python = Path(sys.executable)
+                resolver = open_resolver(root, python, self.settings.extra_paths)
+            project = Project(root=root, python=python, resolver=resolver, notes=notes)
+            self.projects[root] = project
+        return project
+
+    def discover(self, folders: Iterable[Path], limit: int = 200) -> list[Path]:
+        """Project roots under workspace folders (bounded, skipping environments)."""
+        found: list[Path] = []
+        for folder in folders:
+            for directory, subdirectories, files in os.walk(folder):
+                subdirectories[:] = sorted(
+                    name
+                    for name in subdirectories
+                    if name not in SKIPPED_DIRECTORIES and not name.startswith(".")
+                )
+                if "spoc.toml" in files:
+                    root = self.root_of(Path(directory) / "spoc.toml")
+                    if root is not None and root not in found:
+                        found.append(root)
+                if len(found) >= limit:
+                    return found
+        return found
+
+    # --- settings and file events ----------------------------------------------------------
+
+    def update_settings(self, settings: ServerSettings) -> bool:
+        """Apply new settings; True when resolvers had to be rebuilt (interpreter or paths)."""
+        rebuild = (settings.python, settings.extra_paths) != (
+            self.settings.python,
+            self.settings.extra_paths,
+        )
+        self.settings = settings
+        if rebuild:
+            self.projects.clear()
+        return rebuild
+
+    def files_changed(self, paths: Iterable[Path]) -> list[Project]:
+        """Forget what depended on changed files; return the projects to re-check."""
+        changed = list(paths)
+        if any(path.name == "spoc.toml" or path.suffix == ".py" for path in changed):
+            self._roots.clear()  # a new or removed spoc.toml/settings module moves roots
+        for project in self.projects.values():
+            invalidate = getattr(project.resolver, "invalidate", None)
+            if invalidate is not None:
+                with project.lock:
+                    invalidate(changed)
+        return list(self.projects.values())
+
+    # --- analysis ----------------------------------------------------------------------------
+
+    def analyze(self, project: Project, overlays: Mapping[Path, str]) -> ProjectAnalysis:
+        """Analyse ``project`` with open buffers winning over disk, and remember the result."""
+        snapshot = take_snapshot(project.root, overlays)
+        with project.lock:
+            analysis = analyze(snapshot, project.resolver)
+        project.analysis = analysis
+        return analysis
+
+    def fresh_analysis(self, project: Project, overlays: Mapping[Path, str]) -> ProjectAnalysis:
+        """The latest analysis if it saw the current texts, else a new one (requests need
+        positions that match what the user sees)."""
+        current = project.analysis
+        if current is not None and all(
+            current.snapshot.document(path) is None or current.snapshot.document(path).text == text  # type: ignore[union-attr]
+            for path, text in overlays.items()
+        ):
+            return current
+        return self.analyze(project, overlays)
