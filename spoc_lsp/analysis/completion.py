@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from spoc.config import find_settings, find_toml
+from spoc.importer import project_search_roots
 from spoc.plugins import SourceKind
 from spoc_lsp.analysis.check import parse_cached
 from spoc_lsp.analysis.model import Completion, Resolving
@@ -19,8 +21,23 @@ def _identifier_end(text: str, start: int) -> int:
     return end
 
 
+def _hidden_top_level(root: Path) -> set[str]:
+    """Project directories importable from ``<root>`` that never hold plugins: ``apps`` (its
+    modules are named without the prefix) and the directory of the config files."""
+    hidden = {path.name for path in project_search_roots(root)[:-1]}
+    for config_file in (find_toml(root), find_settings(root)):
+        if config_file is not None and config_file.parent != root:
+            hidden.add(config_file.relative_to(root).parts[0])
+    return hidden
+
+
 def complete(
-    kind: SourceKind, text: str, path: Path | None, position: Position, resolver: Resolving
+    kind: SourceKind,
+    text: str,
+    path: Path | None,
+    position: Position,
+    resolver: Resolving,
+    root: Path | None = None,
 ) -> list[Completion]:
     """Candidates for the URI segment at ``position``, or ``[]`` outside a plugin string.
 
@@ -40,10 +57,11 @@ def complete(
     segment_end = position.column + (_identifier_end(rest, 0) if rest else 0)
     replace = Span(Position(position.line, segment_start), Position(position.line, segment_end))
     children = resolver.children(parent if dot else None)
+    hidden = _hidden_top_level(root) if root is not None and not dot else set()
     show_private = partial.startswith("_")
     items: list[Completion] = []
     for child in children:
-        if child.name.startswith("_") and not show_private:
+        if (child.name.startswith("_") and not show_private) or child.name in hidden:
             continue
         qualified = f"{parent}.{child.name}" if dot else child.name
         sort_key = f"{0 if child.is_project else 1}{_KIND_ORDER.get(child.kind, 5)}{child.name}"

@@ -56,6 +56,18 @@ def search_roots_text(resolver: object) -> str:
     return "\n".join(lines)
 
 
+def _signature_line(kind: str, uri: str, signature: str) -> str:
+    """``def name(args) -> ret`` for functions (the index gives the parenthesised part)."""
+    name = uri.rpartition(".")[2]
+    if kind == "function" and signature.startswith("("):
+        return f"def {name}{signature}"
+    if kind == "function" and signature.startswith("async ("):
+        return f"async def {name}{signature[len('async ') :]}"
+    if kind == "variable" and not signature.startswith(name):
+        return f"{name}: {signature}"
+    return signature
+
+
 def describe_resolution(
     analysis: ProjectAnalysis, resolution: Resolution, resolver: object = None
 ) -> str:
@@ -66,7 +78,7 @@ def describe_resolution(
         symbol = resolution.symbol
         lines = [f"**{symbol.kind}** `{uri}`"]
         if symbol.signature:
-            lines.append(f"```python\n{symbol.signature}\n```")
+            lines.append(f"```python\n{_signature_line(symbol.kind, uri, symbol.signature)}\n```")
         if symbol.doc:
             lines.append(symbol.doc)
         if symbol.definition is not None and symbol.definition.file is not None:

@@ -40,9 +40,8 @@ from spoc_lsp.syntax.model import Position, Span
 
 PYTHON_LS = "rename it with your Python language server first"
 # Directories never scanned for importers: environments, caches, VCS data, build output.
-_SKIPPED = frozenset(
-    {"__pycache__", "node_modules", "site-packages", "venv", "build", "dist", "env"}
-)
+# (Any directory holding a ``pyvenv.cfg`` is skipped too.)
+_SKIPPED = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "build", "dist"})
 _SCAN_LIMIT = 20_000  # Python files read when looking for importers of a renamed name
 
 
@@ -300,6 +299,14 @@ def _subject(
 ) -> _Subject:
     found = namings(analysis, resolver, path, symbols, symbol)
     if not found:
+        others = [s for s in symbols.shown if s.name == symbol.name and s != symbol]
+        if any(namings(analysis, resolver, path, symbols, other) for other in others):
+            lines = ", ".join(str(s.span.start.line + 1) for s in (symbol, *others))
+            raise RenameError(
+                f"'{symbol.name}' is defined more than once at the top level of "
+                f"{relative(analysis.snapshot, path)} (lines {lines}), and a URI names another "
+                f"of its definitions; {PYTHON_LS}"
+            )
         raise RenameError(
             f"'{symbol.name}' is not a plugin: no URI in spoc.toml or the settings module names "
             "it (rename it with your Python language server)"
@@ -576,15 +583,3 @@ def _within(path: Path | None, old: Path, is_dir: bool) -> bool:
         return _same(path, old)
     inner, outer = _real(path), _real(old)
     return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
-
-
-__all__ = [
-    "RenameError",
-    "RenameResult",
-    "RenameTarget",
-    "module_name",
-    "move_edits",
-    "prepare_rename",
-    "rename",
-    "uri_slice",
-]

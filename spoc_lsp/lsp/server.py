@@ -467,7 +467,7 @@ def on_completion(
         return None
     position = converter.from_lsp(params.position)
     with project.lock:
-        items = complete(kind[1], text, path, position, project.resolver)
+        items = complete(kind[1], text, path, position, project.resolver, project.root)
     return types.CompletionList(
         is_incomplete=False,
         items=[convert.completion_item(item, converter, project.root) for item in items],
@@ -482,12 +482,13 @@ def on_completion_resolve(
     data = item.data if isinstance(item.data, dict) else {}
     root, name = data.get("root"), data.get("name")
     project = ls.host.projects.get(Path(root)) if isinstance(root, str) else None
-    if project is None or not isinstance(name, str) or project.analysis is None:
+    if project is None or not isinstance(name, str):
         return item
+    analysis = ls.host.fresh_analysis(project, ls.overlays())
     with project.lock:
         resolution = project.resolver.resolve(name)
     item.documentation = types.MarkupContent(
-        kind=types.MarkupKind.Markdown, value=describe_resolution(project.analysis, resolution)
+        kind=types.MarkupKind.Markdown, value=describe_resolution(analysis, resolution)
     )
     return item
 
@@ -616,3 +617,7 @@ def serve_stdio() -> None:
 
 def serve_tcp(host: str, port: int) -> None:
     server.start_tcp(host, port)
+
+
+# Feature modules register their handlers on `server` when imported.
+import spoc_lsp.lsp.code_features  # noqa: E402, F401

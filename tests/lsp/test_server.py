@@ -26,7 +26,7 @@ mode = "development"
 
 [spoc.plugins]
 middleware = [
-    "shopapp.middleware.auth",
+    "shopapp.middleware.auth.auth",
     "shopapp.midleware.cors",
 ]
 hooks = ["shopapp.hooks.startup", "shopapp.marker.loaded"]
@@ -99,7 +99,7 @@ async def test_quick_fix_applied_yields_a_clean_file(
     assert fix.edit is not None and fix.edit.changes is not None
     fixed = apply_edits(path.read_text(), fix.edit.changes[uri])
     change_file(lsp_client, uri, fixed, 2)
-    assert await wait_for_diagnostics(lsp_client, uri, lambda d: not d) == []
+    await wait_for_diagnostics(lsp_client, uri, lambda d: not d)
 
 
 async def test_duplicate_across_files_updates_when_the_other_file_changes(
@@ -110,7 +110,7 @@ async def test_duplicate_across_files_updates_when_the_other_file_changes(
     toml_path = root / "config/spoc.toml"
     toml_uri = open_file(lsp_client, toml_path)
     settings_uri = open_file(lsp_client, root / "config/settings.py")
-    await wait_for_diagnostics(lsp_client, settings_uri, lambda d: d == [])
+    await wait_for_diagnostics(lsp_client, settings_uri, lambda d: not d)
     # List the settings' URI in spoc.toml too: now the settings entry is the ignored duplicate.
     edited = toml_path.read_text().replace(
         '"shopapp.midleware.cors",', '"shopapp.middleware.cors",\n    "shopapp.middleware.timing",'
@@ -119,7 +119,7 @@ async def test_duplicate_across_files_updates_when_the_other_file_changes(
     diagnostics = await wait_for_diagnostics(lsp_client, settings_uri, lambda d: bool(d))
     assert codes(diagnostics) == ["SPOC004"]
     assert "config/spoc.toml:8" in diagnostics[0].message
-    assert await wait_for_diagnostics(lsp_client, toml_uri, lambda d: not d) == []
+    await wait_for_diagnostics(lsp_client, toml_uri, lambda d: not d)
     # The quick fix removes the duplicate, leaving valid Python.
     actions = await lsp_client.text_document_code_action_async(
         types.CodeActionParams(
@@ -152,7 +152,7 @@ async def test_module_created_on_disk_clears_spoc001(
             changes=[types.FileEvent(uri=new_module.as_uri(), type=types.FileChangeType.Created)]
         )
     )
-    assert await wait_for_diagnostics(lsp_client, uri, lambda d: not d) == []
+    await wait_for_diagnostics(lsp_client, uri, lambda d: not d)
 
 
 async def test_completion_inside_an_unterminated_string(
@@ -225,11 +225,11 @@ async def test_hover_shows_the_object_and_the_merged_group(
     )
     assert result is not None and isinstance(result.contents, types.MarkupContent)
     text = result.contents.value
-    assert "**function** `shopapp.middleware.auth`" in text
+    assert "**function** `shopapp.middleware.auth.auth`" in text
     assert "def auth(request)" in text
     assert "Check the token." in text and "More." not in text
     assert "auth.py:1" in text
-    assert "1. **`shopapp.middleware.auth`**" in text and "← this entry" in text
+    assert "1. **`shopapp.middleware.auth.auth`**" in text and "← this entry" in text
     assert "3. `shopapp.middleware.timing` (settings, config/settings.py:2)" in text
     assert not (root / "apps/shopapp/MARKER").exists()
 
@@ -384,7 +384,7 @@ async def test_inlay_hints_setting_off(
             ),
         )
     )
-    assert hints == []
+    assert not hints
 
 
 async def test_runtime_check_on_save_reports_spoc008(

@@ -1,0 +1,294 @@
+"""Features that reach from Python code to the config files: code lenses on plugin symbols,
+references, rename (of a symbol, from its file or from a URI) and URI updates when modules move.
+
+The handlers register on the one :data:`~spoc_lsp.lsp.server.server`; importing this module is
+what adds them. Like every handler they convert in, ask the analysis, convert out, and a failure
+answers nothing. A refused rename is the one deliberate error: the client shows its message.
+
+Python files of a project are not config files, so their project is found from the file's
+location rather than with ``ls.project_for``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+
+from spoc_lsp.analysis.check import ProjectAnalysis
+from spoc_lsp.analysis.model import TextEdit
+from spoc_lsp.analysis.project import read_text
+from spoc_lsp.analysis.references import (
+    config_declaration,
+    config_references,
+    plugin_lenses,
+    references,
+    symbol_declaration,
+)
+from spoc_lsp.analysis.rename import RenameError, move_edits, prepare_rename, rename
+from spoc_lsp.index.resolver import Resolver
+from spoc_lsp.lsp import convert
+from spoc_lsp.lsp.host import Project
+from spoc_lsp.lsp.server import (
+    COMMAND_SHOW_PLUGINS,
+    SpocLanguageServer,
+    document_path,
+    guarded,
+    server,
+)
+from spoc_lsp.syntax.model import Span
+
+T = TypeVar("T")
+
+MOVE_FILTERS = [
+    types.FileOperationFilter(
+        scheme="file",
+        pattern=types.FileOperationPattern(
+            glob="**/*.py", matches=types.FileOperationPatternKind.File
+        ),
+    ),
+    types.FileOperationFilter(
+        scheme="file",
+        pattern=types.FileOperationPattern(
+            glob="**/*", matches=types.FileOperationPatternKind.Folder
+        ),
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A request the server understood and declines, with the reason for the user."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class _Document:
+    """A request's document: a config file or a Python file of a project."""
+
+    project: Project
+    resolver: Resolver
+    path: Path
+    text: str
+    converter: convert.TextConverter
+    is_config: bool
+
+
+def _document(ls: SpocLanguageServer, uri: str) -> _Document | None:
+    path = document_path(uri)
+    if path is None:
+        return None
+    config = ls.host.config_document(path)
+    root = config[0] if config is not None else ls.host.root_of(path)
+    if root is None or (config is None and path.suffix != ".py"):
+        return None
+    project = ls.project(root)
+    resolver = project.resolver
+    if not isinstance(resolver, Resolver):
+        return None
+    if config is None and not resolver.search_path.is_project_file(path):
+        return None
+    buffer = ls.workspace.text_documents.get(uri)
+    text = buffer.source if buffer is not None else read_text(path)[0]
+    converter = convert.TextConverter(text, ls.encoding)
+    return _Document(project, resolver, path, text, converter, config is not None)
+
+
+def _text_of(path: Path, overlays: Mapping[Path, str], analysis: ProjectAnalysis) -> str:
+    if path in overlays:
+        return overlays[path]
+    document = analysis.snapshot.document(path)
+    return document.text if document is not None else read_text(path)[0]
+
+
+class _Converters:
+    """One converter per file an answer mentions, built from the text the user sees."""
+
+    def __init__(
+        self, ls: SpocLanguageServer, overlays: Mapping[Path, str], analysis: ProjectAnalysis
+    ) -> None:
+        self._encoding = ls.encoding
+        self._overlays = overlays
+        self._analysis = analysis
+        self._made: dict[Path, convert.TextConverter] = {}
+
+    def __getitem__(self, path: Path) -> convert.TextConverter:
+        made = self._made.get(path)
+        if made is None:
+            text = _text_of(path, self._overlays, self._analysis)
+            made = self._made[path] = convert.TextConverter(text, self._encoding)
+        return made
+
+    def location(self, path: Path, span: Span) -> types.Location:
+        return types.Location(uri=convert.path_to_uri(path), range=self[path].range(span))
+
+    def workspace_edit(self, edits: Iterable[TextEdit]) -> types.WorkspaceEdit:
+        changes: dict[str, list[types.TextEdit]] = {}
+        for edit in edits:
+            changes.setdefault(convert.path_to_uri(edit.file), []).append(
+                types.TextEdit(range=self[edit.file].range(edit.span), new_text=edit.new_text)
+            )
+        return types.WorkspaceEdit(changes=changes)
+
+
+def _answer(outcome: T | Refusal) -> T:
+    """Turn a refusal into the error response the client shows (nothing else is raised)."""
+    if isinstance(outcome, Refusal):
+        raise JsonRpcException(outcome.message, code=int(types.LSPErrorCodes.RequestFailed))
+    return outcome
+
+
+# --- code lens ----------------------------------------------------------------------------------
+
+
+@server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
+@guarded
+def on_code_lens(
+    ls: SpocLanguageServer, params: types.CodeLensParams
+) -> list[types.CodeLens] | None:
+    document = _document(ls, params.text_document.uri)
+    if document is None or document.is_config:
+        return None
+    analysis = ls.host.fresh_analysis(document.project, ls.overlays())
+    with document.project.lock:
+        lenses = plugin_lenses(analysis, document.resolver, document.path, document.text)
+    return [
+        types.CodeLens(
+            range=document.converter.range(lens.span),
+            command=types.Command(
+                title=lens.title,
+                command=COMMAND_SHOW_PLUGINS,
+                arguments=[params.text_document.uri],
+            ),
+        )
+        for lens in lenses
+    ]
+
+
+# --- references ---------------------------------------------------------------------------------
+
+
+@server.feature(types.TEXT_DOCUMENT_REFERENCES)
+@guarded
+def on_references(
+    ls: SpocLanguageServer, params: types.ReferenceParams
+) -> list[types.Location] | None:
+    document = _document(ls, params.text_document.uri)
+    if document is None:
+        return None
+    position = document.converter.from_lsp(params.position)
+    overlays = ls.overlays()
+    analysis = ls.host.fresh_analysis(document.project, overlays)
+    resolver, path = document.resolver, document.path
+    with document.project.lock:
+        if document.is_config:
+            places = config_references(analysis, resolver, path, position)
+            declaration = config_declaration(analysis, resolver, path, position, overlays)
+        else:
+            places = references(analysis, resolver, path, position, overlays)
+            declaration = symbol_declaration(path, position, overlays)
+    if params.context.include_declaration and places and declaration is not None:
+        places = [declaration, *places]
+    converters = _Converters(ls, overlays, analysis)
+    return [converters.location(file, span) for file, span in places]
+
+
+# --- rename -------------------------------------------------------------------------------------
+
+
+@server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+def on_prepare_rename(
+    ls: SpocLanguageServer, params: types.PrepareRenameParams
+) -> types.PrepareRenamePlaceholder | None:
+    return _answer(_prepare_rename(ls, params))
+
+
+@guarded
+def _prepare_rename(
+    ls: SpocLanguageServer, params: types.PrepareRenameParams
+) -> types.PrepareRenamePlaceholder | Refusal | None:
+    document = _document(ls, params.text_document.uri)
+    if document is None:
+        return None
+    position = document.converter.from_lsp(params.position)
+    overlays = ls.overlays()
+    analysis = ls.host.fresh_analysis(document.project, overlays)
+    try:
+        with document.project.lock:
+            target = prepare_rename(analysis, document.resolver, document.path, position, overlays)
+    except RenameError as refusal:
+        return Refusal(str(refusal))
+    if target is None:
+        return None
+    return types.PrepareRenamePlaceholder(
+        range=document.converter.range(target.span), placeholder=target.placeholder
+    )
+
+
+@server.feature(types.TEXT_DOCUMENT_RENAME)
+def on_rename(ls: SpocLanguageServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
+    return _answer(_rename(ls, params))
+
+
+@guarded
+def _rename(
+    ls: SpocLanguageServer, params: types.RenameParams
+) -> types.WorkspaceEdit | Refusal | None:
+    document = _document(ls, params.text_document.uri)
+    if document is None:
+        return None
+    position = document.converter.from_lsp(params.position)
+    overlays = ls.overlays()
+    analysis = ls.host.fresh_analysis(document.project, overlays)
+    try:
+        with document.project.lock:
+            result = rename(
+                analysis, document.resolver, document.path, position, params.new_name, overlays
+            )
+    except RenameError as refusal:
+        return Refusal(str(refusal))
+    if result is None:
+        return None
+    for note in result.notes:
+        ls.log(f"spoc-lsp: {note}", types.MessageType.Info)
+    return _Converters(ls, overlays, analysis).workspace_edit(result.edits)
+
+
+# --- moving modules -----------------------------------------------------------------------------
+
+
+@server.feature(
+    types.WORKSPACE_WILL_RENAME_FILES,
+    types.FileOperationRegistrationOptions(filters=MOVE_FILTERS),
+)
+@guarded
+def on_will_rename_files(
+    ls: SpocLanguageServer, params: types.RenameFilesParams
+) -> types.WorkspaceEdit | None:
+    by_root: dict[Path, list[tuple[Path, Path]]] = {}
+    for item in params.files:
+        old, new = document_path(item.old_uri), document_path(item.new_uri)
+        root = ls.host.root_of(old) if old is not None else None
+        if old is not None and new is not None and root is not None:
+            by_root.setdefault(root, []).append((old, new))
+    changes: dict[str, list[types.TextEdit]] = {}
+    overlays = ls.overlays()
+    for root, moves in by_root.items():
+        project = ls.project(root)
+        resolver = project.resolver
+        if not isinstance(resolver, Resolver):
+            continue
+        analysis = ls.host.fresh_analysis(project, overlays)
+        with project.lock:
+            result = move_edits(analysis, resolver, moves)
+        for note in result.notes:
+            ls.log(f"spoc-lsp: {note}", types.MessageType.Info)
+        edit = _Converters(ls, overlays, analysis).workspace_edit(result.edits)
+        for uri, edits in (edit.changes or {}).items():
+            changes.setdefault(uri, []).extend(edits)
+    return types.WorkspaceEdit(changes=changes) if changes else None
