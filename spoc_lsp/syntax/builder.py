@@ -1,0 +1,123 @@
+"""Assembling a :class:`ParsedConfig` from what a reader found: groups, sites and problems."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spoc.plugins import PluginEntry, PluginGroup, PluginSource, Provenance, SourceKind
+from spoc_lsp.syntax.literal import Literal
+from spoc_lsp.syntax.model import (
+    ParsedConfig,
+    Position,
+    Problem,
+    ProblemCode,
+    Severity,
+    Span,
+    StringSite,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_SYNTAX_PROBLEMS = 200  # past this, more of the same only hides the first ones
+
+
+@dataclass
+class GroupResult:
+    """One group as a source ends up listing it: where its name is, and its entries."""
+
+    name: str
+    key: Span | None
+    entries: list[StringSite] = field(default_factory=list)
+
+
+class ResultBuilder:
+    """Collects problems, string sites and key spans; builds the final :class:`ParsedConfig`."""
+
+    def __init__(self, kind: SourceKind, file: Path | None) -> None:
+        self.kind: SourceKind = kind
+        self.file = file
+        self.problems: list[Problem] = []
+        self.sites: dict[tuple[Position, Position], StringSite] = {}
+        self.group_spans: dict[str, list[Span]] = {}
+        self.key_spans: dict[str, list[Span]] = {}
+
+    def problem(
+        self,
+        code: ProblemCode,
+        message: str,
+        span: Span,
+        severity: Severity = "error",
+        group: str | None = None,
+    ) -> None:
+        self.problems.append(Problem(code, message, span, severity, group))
+
+    def site(self, group: str | None, literal: Literal) -> StringSite:
+        """Record a plugin string site (once per place) and return it."""
+        key = (literal.span.start, literal.span.end)
+        site = self.sites.get(key)
+        if site is None or (site.group is None and group is not None):
+            site = StringSite(
+                group=group,
+                text=literal.raw,
+                span=literal.span,
+                terminated=literal.terminated,
+                value=literal.value,
+                pieces=literal.pieces,
+            )
+            self.sites[key] = site
+        return site
+
+    def group_span(self, name: str, span: Span) -> None:
+        spans = self.group_spans.setdefault(name, [])
+        if span not in spans:
+            spans.append(span)
+
+    def key_span(self, key: str, span: Span) -> None:
+        spans = self.key_spans.setdefault(key, [])
+        if span not in spans:
+            spans.append(span)
+
+    def build(self, groups: list[GroupResult]) -> ParsedConfig:
+        entry_spans: dict[PluginEntry, Span] = {}
+        entry_sites: dict[PluginEntry, StringSite] = {}
+        plugin_groups: list[PluginGroup] = []
+        for group in groups:
+            entries: list[PluginEntry] = []
+            for site in group.entries:
+                if site.value is None:
+                    continue
+                entry = PluginEntry(group.name, site.value, self._provenance(site.span.start))
+                entries.append(entry)
+                entry_spans[entry] = site.span
+                entry_sites[entry] = site
+            provenance = self._provenance(group.key.start) if group.key is not None else None
+            plugin_groups.append(PluginGroup(group.name, tuple(entries), provenance))
+        problems = sorted(self.problems, key=lambda p: (p.span.start, p.span.end))
+        return ParsedConfig(
+            source=PluginSource(self.kind, self.file, tuple(plugin_groups)),
+            entry_spans=entry_spans,
+            group_spans={name: tuple(spans) for name, spans in self.group_spans.items()},
+            problems=tuple(problems),
+            strings=tuple(sorted(self.sites.values(), key=lambda s: (s.span.start, s.span.end))),
+            key_spans={key: tuple(spans) for key, spans in self.key_spans.items()},
+            entry_sites=entry_sites,
+        )
+
+    def _provenance(self, position: Position) -> Provenance:
+        return Provenance(self.kind, self.file, position.line + 1, position.column + 1)
+
+
+def internal_error(kind: SourceKind, file: Path | None, error: BaseException) -> ParsedConfig:
+    """What a parser returns if it fails after all: nothing read, and why (never raised)."""
+    logger.exception("spoc-lsp could not read %s", file or f"a {kind} file")
+    start = Position(0, 0)
+    problem = Problem(
+        "SPOC006",
+        f"spoc-lsp could not read this file (internal error: {type(error).__name__}); "
+        "its plugin entries are not checked",
+        Span(start, start),
+        "information",
+    )
+    return ParsedConfig(source=PluginSource(kind, file), problems=(problem,))

@@ -1,0 +1,208 @@
+"""The small syntax tree the settings reader builds: just enough Python to read ``PLUGINS``.
+
+Literals (strings, numbers, displays) are kept in full; names, attributes, subscripts, calls
+and ``+`` are kept as structure; anything else is :class:`Opaque` ("computed"). A node is
+``broken`` when a syntax error is inside it (an unclosed bracket, a missing operand).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spoc_lsp.syntax.literal import Literal
+from spoc_lsp.syntax.model import Span
+
+
+@dataclass
+class Node:
+    span: Span
+    broken: bool = field(default=False, kw_only=True)
+
+
+@dataclass
+class Str(Node):
+    """One string literal, or adjacent ones read as one (implicit concatenation)."""
+
+    literal: Literal
+
+
+@dataclass
+class OpenStr(Node):
+    """An unterminated string: being typed."""
+
+    literal: Literal
+
+
+@dataclass
+class Const(Node):
+    """A number, ``None``, ``True``/``False`` or ``...``: ``kind`` says which, for messages."""
+
+    text: str
+    kind: str
+
+
+@dataclass
+class Name(Node):
+    name: str
+
+
+@dataclass
+class Seq(Node):
+    """A list, tuple or set display."""
+
+    kind: str  # "list", "tuple" or "set"
+    items: list[Node]
+    comprehension: bool = False
+    bare: bool = False  # a tuple written without parentheses: ``a, b``
+
+
+@dataclass
+class Starred(Node):
+    """``*value`` (or ``**value`` when ``double``) in a display or call."""
+
+    value: Node
+    double: bool = False
+
+
+@dataclass
+class DictItem:
+    key: Node
+    value: Node
+
+
+@dataclass
+class Dict(Node):
+    items: list[DictItem | Starred]
+    comprehension: bool = False
+
+
+@dataclass
+class Attr(Node):
+    obj: Node
+    name: str
+
+
+@dataclass
+class Subscript(Node):
+    obj: Node
+    index: Node
+
+
+@dataclass
+class Keyword:
+    name: str
+    name_span: Span
+    value: Node
+
+
+@dataclass
+class Call(Node):
+    func: Node
+    args: list[Node]  # positional arguments, ``*x`` and ``**x`` as :class:`Starred`
+    keywords: list[Keyword]
+    comprehension: bool = False  # a generator expression argument
+
+
+@dataclass
+class BinOp(Node):
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass
+class Opaque(Node):
+    """Any other expression: computed. ``head`` is the literal it starts with, if any."""
+
+    head: Node | None = None
+
+
+@dataclass
+class Missing(Node):
+    """An expression was expected and there was none (a syntax error)."""
+
+
+@dataclass
+class Damaged(Node):
+    """Part of a syntax error, with no literal to salvage from it: ignored."""
+
+
+def head(node: Node) -> Node | None:
+    """The literal an expression starts with: ``{...}`` in ``{...}.copy()``; None if none."""
+    if isinstance(node, Seq) and node.bare:  # "{...}, oops": what was meant is the first
+        return head(node.items[0]) if node.items else None
+    if isinstance(node, (Str, OpenStr, Const, Seq, Dict)):
+        return node
+    if isinstance(node, Attr):
+        return head(node.obj)
+    if isinstance(node, Subscript):
+        return head(node.obj)
+    if isinstance(node, Call):
+        if isinstance(node.func, Name) and node.func.name == "dict":
+            return node  # dict(a=[...]) is written like a literal
+        return head(node.func)
+    if isinstance(node, BinOp):
+        return head(node.left)
+    if isinstance(node, Opaque):
+        return node.head
+    return None
+
+
+def salvage(node: Node) -> Node:
+    """What to read of an expression a syntax error is in or right after.
+
+    The user is most likely typing after a literal (``PLUGINS = {...}.`` or ``["a", "b"] +``):
+    the literal is what they wrote so far, so it is read; with no literal, nothing is.
+    """
+    found = head(node)
+    return found if found is not None else Damaged(node.span)
+
+
+# --- statements -------------------------------------------------------------------------------
+
+
+@dataclass
+class Stmt:
+    span: Span
+
+
+@dataclass
+class Assign(Stmt):
+    targets: list[Node]
+    value: Node
+
+
+@dataclass
+class AugAssign(Stmt):
+    target: Node
+    op: str
+    value: Node
+
+
+@dataclass
+class AnnAssign(Stmt):
+    target: Node
+    annotation: Node
+    value: Node | None
+
+
+@dataclass
+class ExprStmt(Stmt):
+    value: Node
+
+
+@dataclass
+class Delete(Stmt):
+    targets: list[Node]
+
+
+@dataclass
+class Import(Stmt):
+    module: str
+    names: list[tuple[str, Span]]  # the names the statement binds
+    star: bool = False
+
+
+@dataclass
+class OtherStmt(Stmt):
+    """A statement that cannot assign ``PLUGINS`` the way the reader follows."""
