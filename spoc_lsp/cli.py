@@ -95,11 +95,19 @@ def _open(root: Path, python_option: str | None) -> tuple[Path, Resolver]:
         raise UsageError(f"cannot use the interpreter {python}: {error}") from error
 
 
+def probe_timeout() -> float:
+    """Seconds one plugin's import may take in the runtime check (``SPOC_LSP_PROBE_TIMEOUT``)."""
+    try:
+        return max(0.1, float(os.environ.get("SPOC_LSP_PROBE_TIMEOUT", "10")))
+    except ValueError:
+        return 10.0
+
+
 def _runtime_diagnostics(analysis: ProjectAnalysis, python: Path) -> dict[Path, list[Diagnostic]]:
     from spoc_lsp.runtime.diagnostics import probe_targets, runtime_diagnostics
     from spoc_lsp.runtime.probe import probe_uris
 
-    results = probe_uris(python, analysis.root, probe_targets(analysis))
+    results = probe_uris(python, analysis.root, probe_targets(analysis), timeout=probe_timeout())
     return runtime_diagnostics(analysis, results)
 
 
