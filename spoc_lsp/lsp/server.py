@@ -153,9 +153,10 @@ class SpocLanguageServer(LanguageServer):
                 )
             )
 
-    def republish_all(self) -> None:
+    def recheck(self, roots: Iterable[Path]) -> None:
+        """Analyse these projects again and publish everything (settings changed)."""
         self.published.clear()
-        for root in list(self.host.projects):
+        for root in roots:
             self.schedule(root, 0)
 
     async def run_runtime_check(self, project: Project) -> None:
@@ -337,12 +338,13 @@ async def _check_workspace(ls: SpocLanguageServer) -> None:
 async def on_configuration(
     ls: SpocLanguageServer, params: types.DidChangeConfigurationParams
 ) -> None:
+    roots = list(ls.host.projects)  # a new interpreter drops the projects; check them again
     workspace = ls.client_capabilities.workspace
     if workspace is not None and workspace.configuration:
         await _pull_configuration(ls)
     elif params.settings is not None:
         _apply_settings(ls, params.settings)
-    ls.republish_all()
+    ls.recheck(roots)
     await _refresh_inlay_hints(ls)
 
 
