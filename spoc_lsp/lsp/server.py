@@ -116,7 +116,8 @@ class SpocLanguageServer(LanguageServer):
             await loop.run_in_executor(self.executor, self.host.analyze, project, overlays)
             if generation != project.generation:
                 return  # a newer edit arrived meanwhile; its analysis publishes
-            self.publish(project)
+            if self.publish(project):
+                await self.refresh_code_lenses()
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -128,11 +129,20 @@ class SpocLanguageServer(LanguageServer):
             if self.pending.get(root) is asyncio.current_task():
                 self.pending.pop(root, None)
 
-    def publish(self, project: Project) -> None:
-        """Publish diagnostics for each config file whose diagnostics changed."""
+    async def refresh_code_lenses(self) -> None:
+        """Lenses in Python files show plugin positions: ask the client to re-read them."""
+        workspace = self.client_capabilities.workspace
+        lens = workspace.code_lens if workspace is not None else None
+        if lens is not None and lens.refresh_support:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.workspace_code_lens_refresh_async(None), timeout=5)
+
+    def publish(self, project: Project) -> bool:
+        """Publish diagnostics for each config file whose diagnostics changed (True if any)."""
         analysis = project.analysis
         if analysis is None:
-            return
+            return False
+        changed = False
         converters = {
             doc.path: convert.TextConverter(doc.text, self.encoding)
             for doc in analysis.snapshot.documents()
@@ -145,6 +155,7 @@ class SpocLanguageServer(LanguageServer):
             if self.published.get(document.path) == lsp_items:
                 continue
             self.published[document.path] = lsp_items
+            changed = True
             self.text_document_publish_diagnostics(
                 types.PublishDiagnosticsParams(
                     uri=document.path.as_uri(),
@@ -152,6 +163,7 @@ class SpocLanguageServer(LanguageServer):
                     version=self.version_of(document.path),
                 )
             )
+        return changed
 
     def recheck(self, roots: Iterable[Path]) -> None:
         """Analyse these projects again and publish everything (settings changed)."""

@@ -66,9 +66,9 @@ export const REPORTS: Readonly<Record<'plugins' | 'environment', ReportDefinitio
 /** Glob patterns of the files the server is interested in. */
 export const DOCUMENT_PATTERNS: readonly string[] = [
   '**/spoc.toml',
-  '**/{config,conf}/{settings,config,configuration}.py',
-  '**/{settings,config,configuration}.py',
-  '**/{config,conf}/{settings,config,configuration}/__init__.py',
+  // Every Python file: the settings module gets diagnostics, and the project's modules get
+  // code lenses, references and rename; the server ignores Python files outside a project.
+  '**/*.py',
 ];
 
 export interface FilePatternFilter {

