@@ -25,6 +25,12 @@ async def lsp_client(lsp_client: LanguageClient) -> AsyncIterator[LanguageClient
     def register(params: types.RegistrationParams) -> None:
         lsp_client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
 
+    lsp_client.lens_refreshes = 0  # type: ignore[attr-defined]
+
+    @lsp_client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
+    def refresh(params: None) -> None:
+        lsp_client.lens_refreshes += 1  # type: ignore[attr-defined]
+
     yield lsp_client
     await lsp_client.shutdown_session()
 

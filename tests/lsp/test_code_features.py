@@ -6,42 +6,18 @@ from __future__ import annotations
 import re
 import shutil
 import sys
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
-import pytest_lsp
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import LanguageClient
 
 from spoc_lsp.cli import main as cli
 from tests.lsp.support import apply_edits, initialize, open_file, wait_for_diagnostics
 
 MakeProject = Callable[[Mapping[str, str]], Path]
-
-# The features register when ``spoc_lsp.lsp.code_features`` is imported; importing it here
-# first keeps these tests independent of where the server module imports it.
-SERVER = ClientServerConfig(
-    server_command=[
-        sys.executable,
-        "-c",
-        "import spoc_lsp.lsp.code_features\n"
-        "from spoc_lsp.cli import main\n"
-        "raise SystemExit(main([]))",
-    ]
-)
-
-
-@pytest_lsp.fixture(config=SERVER)
-async def lsp_client(lsp_client: LanguageClient) -> AsyncIterator[LanguageClient]:
-    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
-    def accept_registration(params: types.RegistrationParams) -> None:
-        """Accept the server's dynamic registrations (file watchers), as editors do."""
-
-    yield lsp_client
-    await lsp_client.shutdown_session()
-
 
 AUTH = '''
 import os
