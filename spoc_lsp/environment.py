@@ -23,7 +23,7 @@ def environment_report(
         "root": str(root),
         "interpreter": {
             "executable": str(info.executable),
-            "version": info.version_string,
+            "version": ".".join(str(part) for part in info.version),
             "venv": str(info.venv) if info.venv is not None else None,
         },
         "search_path": [

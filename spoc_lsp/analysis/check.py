@@ -6,6 +6,7 @@ This is the one function the language server and ``spoc-lsp check`` both call.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +157,14 @@ def relative(snapshot: ProjectSnapshot, path: Path | None) -> str:
         return str(path)
 
 
+def repair_uri(uri: str) -> str | None:
+    """The URI with stray whitespace and extra dots removed, when that makes it valid."""
+    candidate = re.sub(r"\.{2,}", ".", "".join(uri.split())).strip(".")
+    if candidate and candidate != uri and uri_problem(candidate) is None:
+        return candidate
+    return None
+
+
 def _quoted(names: tuple[str, ...]) -> str:
     quoted = [f"'{name}'" for name in names]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
@@ -187,7 +196,12 @@ def _entry_diagnostic(
 
     problem = uri_problem(entry.uri)
     if problem is not None:
-        return make("SPOC003", f"invalid plugin URI {entry.uri!r}: {problem.message}")
+        message = f"invalid plugin URI {entry.uri!r}: {problem.message}"
+        repaired = repair_uri(entry.uri)
+        if repaired is None:
+            return make("SPOC003", message)
+        fix = Fix(f"Change to '{repaired}'", (TextEdit(document.path, span, repaired),), True)
+        return make("SPOC003", f"{message}; did you mean '{repaired}'?", fixes=(fix,))
 
     duplicate = plan.duplicate_of(entry)
     if duplicate is not None:
@@ -230,8 +244,8 @@ def _entry_diagnostic(
             location += f":{first_problem.line}"
         return make(
             "SPOC007",
-            f"'{entry.uri}' is found, but importing it will fail: {first_problem.message} "
-            f"({location})",
+            f"'{entry.uri}' is found, but importing it will fail at {location}: "
+            f"{first_problem.message}",
         )
     return None
 

@@ -30,11 +30,13 @@ from spoc_lsp.analysis.hover import describe_resolution, hover
 from spoc_lsp.analysis.inlay import inlay_hints
 from spoc_lsp.analysis.navigation import definition
 from spoc_lsp.lsp import convert
+from spoc_lsp.lsp.documents import use_lsp_line_breaks
 from spoc_lsp.lsp.host import Host, Project
 from spoc_lsp.lsp.settings import read_settings
 from spoc_lsp.report import plan_json, plan_text
 
 log = logging.getLogger(__name__)
+use_lsp_line_breaks()  # pygls splits lines at \f, U+2028...; the LSP does not
 
 DEBOUNCE_SECONDS = 0.02
 WATCHED_GLOBS = ("**/*.py", "**/*.pyi", "**/spoc.toml", "**/*.pth", "**/pyproject.toml")

@@ -57,14 +57,21 @@ _NOT_ATOMS = frozenset(
 _CONSTANTS = {"None": "None", "True": "a boolean", "False": "a boolean"}
 
 
-def parse_statement(source: SourceText, tokens: list[Token]) -> ast.Stmt:
-    """Parse the tokens of one logical statement."""
-    return _Parser(source, tokens).statement()
+def parse_statement(
+    source: SourceText, tokens: list[Token], damaged_after: bool = False
+) -> ast.Stmt:
+    """Parse the tokens of one logical statement.
+
+    ``damaged_after``: a syntax error follows the statement (an unexpected indent), which
+    most likely means it was meant to go on: its value is read as if it did not end well.
+    """
+    return _Parser(source, tokens, damaged_after).statement()
 
 
 class _Parser:
-    def __init__(self, source: SourceText, tokens: list[Token]) -> None:
+    def __init__(self, source: SourceText, tokens: list[Token], damaged_after: bool) -> None:
         self.source = source
+        self.damaged_after = damaged_after
         self.tokens = tokens
         self.index = 0
         self.last_end = tokens[0].start if tokens else Position(0, 0)
@@ -115,6 +122,10 @@ class _Parser:
         token = self.peek()
         statement: ast.Stmt
         if token is None:
+            target.broken = target.broken or self.damaged_after
+            return ast.ExprStmt(self.span_from(start), target)
+        if token.kind in ("=", ":", *AUGMENTED) and not _is_target(target):
+            target.broken = True  # "f(...) =": no call can be assigned to; the call was meant
             return ast.ExprStmt(self.span_from(start), target)
         if token.kind == "=":
             targets = [target]
@@ -124,7 +135,14 @@ class _Parser:
                 self.take()
                 targets.append(assigned)
                 assigned = self.expression_list()
-            statement = ast.Assign(self.span_from(start), targets, self.value_end(assigned))
+            value = self.value_end(assigned)
+            invalid = next((i for i, t in enumerate(targets) if i and not _is_target(t)), None)
+            if invalid is not None:  # "a = {...} = ...": no literal can be assigned to
+                value = ast.salvage(targets[invalid])
+                targets = targets[:invalid]
+            elif isinstance(value, (ast.Missing, ast.Damaged)) and len(targets) > 1:
+                value = ast.salvage(targets.pop())  # "a = b =" being typed: a = b
+            statement = ast.Assign(self.span_from(start), targets, value)
         elif token.kind in AUGMENTED:
             self.take()
             value = self.value_end(self.expression_list())
@@ -144,7 +162,7 @@ class _Parser:
 
     def value_end(self, value: ast.Node) -> ast.Node:
         """The value of an assignment: salvaged if broken or followed by stray tokens."""
-        if value.broken or not self.at_end():
+        if value.broken or not self.at_end() or self.damaged_after:
             return ast.salvage(value)
         return value
 
@@ -215,10 +233,14 @@ class _Parser:
         node = first
         while (operator := self.binary_operator()) is not None:
             if self.at_delimiter():  # "x +" with nothing after: being typed
-                return _broken_opaque(node)
+                node.broken = True
+                return node
+            if operator == ":=" and not isinstance(node, ast.Name):
+                self.syntax_errors += 1  # only a name can be assigned with ":="
             right = self.unary()
             span = self.span_from(start)
             broken = right.broken or isinstance(right, (ast.Missing, ast.Damaged))
+            broken = broken or (operator == ":=" and not isinstance(node, ast.Name))
             if operator == "+":
                 node = ast.BinOp(span, "+", node, right, broken=broken)
             else:
@@ -295,7 +317,7 @@ class _Parser:
                 self.take()
                 name = self.peek()
                 if name is None or name.kind != WORD:
-                    return _broken_opaque(node, self.span_from(start))
+                    return ast.Attr(self.span_from(start), node, "", broken=True)  # "x." typed
                 self.take()
                 node = ast.Attr(self.span_from(start), node, name.text)
             elif token.kind == "(":
@@ -317,6 +339,7 @@ class _Parser:
             return self.strings()
         if kind == UNTERMINATED:
             self.take()
+            self.syntax_errors += 1
             assert token.literal is not None
             return ast.OpenStr(token.span, token.literal)
         if kind == SCALAR:
@@ -596,10 +619,12 @@ class _Parser:
         self.closers.append("]")
         try:
             index = self.expression_list()
-            if self.at(":"):  # a slice
-                while not self.at_end() and not self.at("]"):
+            if self.at(":"):  # a slice: a[x:y:z, ...]
+                while self.at(":") or self.at(","):
                     self.take()
-                index = ast.Opaque(index.span)
+                    if not self.at_delimiter():
+                        self.expression()
+                index = ast.Opaque(self.span_from(index.span.start))
             closed = self.at("]")
             if closed:
                 self.take()
@@ -656,10 +681,6 @@ class _Parser:
         return False
 
 
-def _broken_opaque(node: ast.Node, span: Span | None = None) -> ast.Node:
-    return ast.Opaque(span or node.span, ast.head(node), broken=True)
-
-
 def _salvage_last(items: list[ast.DictItem | ast.Starred], elements: list[ast.Node]) -> None:
     if elements:
         elements[-1] = ast.salvage(elements[-1])
@@ -679,6 +700,17 @@ def _salvage_last_argument(args: list[ast.Node], keywords: list[ast.Keyword]) ->
         )
     elif last_arg is not None:
         args[-1] = ast.salvage(last_arg)
+
+
+def _is_target(node: ast.Node) -> bool:
+    """Whether ``node`` can be assigned to (a name, attribute, subscript, or a list of them)."""
+    if isinstance(node, (ast.Name, ast.Attr, ast.Subscript)):
+        return True
+    if isinstance(node, ast.Starred):
+        return _is_target(node.value)
+    if isinstance(node, ast.Seq) and node.kind in ("list", "tuple"):
+        return all(_is_target(item) for item in node.items)
+    return False
 
 
 def _flatten(node: ast.Node) -> list[ast.Node]:

@@ -137,6 +137,9 @@ class SettingsReader:
         self.state = State(defined=True)  # a NameError at runtime: read on as if it were {}
 
     def assign(self, target: ast.Node, value: ast.Node) -> None:
+        if target.broken and not isinstance(target, ast.Subscript):
+            self.sites_in(value, None)  # a target being typed ("PLUGINS." ...): nothing yet
+            return
         if _is_name(target, PLUGINS):
             self.assign_plugins(value)
         elif _is_name(target, "dict"):
@@ -166,8 +169,8 @@ class SettingsReader:
 
     def read_dict(self, value: ast.Node, state: State) -> bool:
         """Read a dict-valued expression into ``state``; False (reported) if it is not readable."""
-        if isinstance(value, (ast.Damaged, ast.Missing)):
-            return True  # part of a syntax error: nothing was written here yet
+        if isinstance(value, (ast.Damaged, ast.Missing, ast.OpenStr)):
+            return True  # part of a syntax error: nothing (readable) was written here yet
         if isinstance(value, ast.Dict):
             if value.comprehension:
                 self.unreadable("PLUGINS is computed; its entries are not checked", value.span)
@@ -507,7 +510,7 @@ class SettingsReader:
         self.state.partial = True
 
     def expression_statement(self, statement: ast.ExprStmt) -> None:
-        call = statement.value
+        call = _method_call_being_typed(statement.value)
         if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attr):
             if _mentions_plugins_as_target(call):
                 self.unreadable(
@@ -706,6 +709,24 @@ class SettingsReader:
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _method_call_being_typed(node: ast.Node) -> ast.Node:
+    """``PLUGINS.update(...)[`` being typed: the call before the broken part (lenient)."""
+    while node.broken:
+        if isinstance(node, (ast.Attr, ast.Subscript)) and isinstance(node.obj, ast.Call):
+            inner: ast.Node = node.obj
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Call):
+            inner = node.func
+        elif isinstance(node, ast.BinOp):
+            inner = node.left
+        elif isinstance(node, ast.Seq) and node.bare and node.items:
+            inner = node.items[0]
+        else:
+            break
+        inner.broken = True
+        node = inner
+    return node
 
 
 def _store(state: State, name: str, key: Span, value: GroupValue) -> None:

@@ -42,7 +42,8 @@ def _parse(text: str, file: Path | None) -> ParsedConfig:
     compound: Statement | None = None
     in_compound = False
     damaged = lexed.tree.root_node.has_error
-    for item in py_statements.split(source, lexed.tokens, damaged):
+    items = py_statements.split(source, lexed.tokens, damaged)
+    for index, item in enumerate(items):
         if isinstance(item, Skipped):
             compound, in_compound = None, False
             continue
@@ -57,7 +58,9 @@ def _parse(text: str, file: Path | None) -> ParsedConfig:
         elif in_compound and compound is not None:
             _inside_compound(source, builder, item.tokens, compound)
         elif _relevant(item.tokens):
-            reader.statement(parse_statement(source, item.tokens))
+            following = items[index + 1] if index + 1 < len(items) else None
+            stray = isinstance(following, Statement) and following.indent > 0
+            reader.statement(parse_statement(source, item.tokens, damaged_after=stray))
     return builder.build(reader.groups())
 
 

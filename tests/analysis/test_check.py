@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from spoc_lsp.analysis.check import analyze
+from spoc_lsp.analysis.check import analyze, repair_uri
 from spoc_lsp.analysis.completion import complete
 from spoc_lsp.analysis.fixes import element_removal_span
 from spoc_lsp.analysis.inlay import inlay_hints
@@ -103,6 +103,20 @@ def test_missing_module_points_at_its_segment_and_offers_each_suggestion(tmp_pat
     assert diagnostic.fixes[0].edits[0].span == diagnostic.span
 
 
+@pytest.mark.parametrize(
+    ("uri", "repaired"),
+    [
+        ("core..hooks", "core.hooks"),
+        ("core.hooks. startup", "core.hooks.startup"),
+        (".core.hooks.", "core.hooks"),
+        ("core.2fa", None),
+        ("pkg.mod:obj", None),
+    ],
+)
+def test_invalid_uri_repairs_are_offered_only_when_valid(uri: str, repaired: str | None) -> None:
+    assert repair_uri(uri) == repaired
+
+
 def test_invalid_uri_is_spoc003_and_never_resolved(tmp_path: Path) -> None:
     root = project(tmp_path, toml='[spoc.plugins]\nmw = ["core..hooks", "ok.fine"]\n')
     resolver = ScriptedResolver()
@@ -110,6 +124,8 @@ def test_invalid_uri_is_spoc003_and_never_resolved(tmp_path: Path) -> None:
     diagnostics = analysis.diagnostics[root / "config" / "spoc.toml"]
     assert [d.code for d in diagnostics] == ["SPOC003"]
     assert "empty segment" in diagnostics[0].message
+    assert diagnostics[0].message.endswith("; did you mean 'core.hooks'?")
+    assert diagnostics[0].fixes[0].edits[0].new_text == "core.hooks"
     assert resolver.asked == ["ok.fine"]
 
 
@@ -169,8 +185,8 @@ def test_import_problem_is_a_spoc007_warning_naming_the_file(tmp_path: Path) -> 
     assert diagnostic.code == "SPOC007"
     assert diagnostic.severity == "warning"
     assert diagnostic.message == (
-        "'pay.gateway' is found, but importing it will fail: "
-        "imports 'stripe_sdk', which is not installed (pay.py:3)"
+        "'pay.gateway' is found, but importing it will fail at pay.py:3: "
+        "imports 'stripe_sdk', which is not installed"
     )
 
 
