@@ -134,16 +134,28 @@ class Host:
         return rebuild
 
     def files_changed(self, paths: Iterable[Path]) -> list[Project]:
-        """Forget what depended on changed files; return the projects to re-check."""
+        """Forget what depended on changed files; return the projects to re-check: those with
+        a URI whose answer read one of the files, or whose config files changed."""
         changed = list(paths)
         if any(path.name == "spoc.toml" or path.suffix == ".py" for path in changed):
             self._roots.clear()  # a new or removed spoc.toml/settings module moves roots
+        to_check: list[Project] = []
         for project in self.projects.values():
-            invalidate = getattr(project.resolver, "invalidate", None)
-            if invalidate is not None:
-                with project.lock:
+            uris = set()
+            if project.analysis is not None:
+                uris = {entry.uri for entry in project.analysis.plan.entries()}
+            affected = getattr(project.resolver, "affected", None)
+            with project.lock:
+                hit = affected(uris, changed) if affected is not None else uris
+                invalidate = getattr(project.resolver, "invalidate", None)
+                if invalidate is not None:
                     invalidate(changed)
-        return list(self.projects.values())
+            own_files = {project.root / "pyproject.toml"}
+            if project.analysis is not None:
+                own_files |= {doc.path for doc in project.analysis.snapshot.documents()}
+            if hit or project.analysis is None or own_files & set(changed):
+                to_check.append(project)
+        return to_check
 
     # --- analysis ----------------------------------------------------------------------------
 

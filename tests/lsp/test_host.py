@@ -1,0 +1,79 @@
+"""The server's state, below the protocol: projects, settings and file events."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spoc_lsp.lsp.host import Host
+from spoc_lsp.lsp.settings import ServerSettings, read_settings
+from tests.lsp.support import write_tree
+
+
+def two_projects(tmp_path: Path) -> tuple[Path, Path]:
+    first = write_tree(
+        tmp_path / "first",
+        {
+            "spoc.toml": '[spoc.plugins]\nmw = ["alpha.run"]\n',
+            "alpha.py": "def run():\n    pass\n",
+        },
+    )
+    second = write_tree(
+        tmp_path / "second",
+        {
+            "spoc.toml": '[spoc.plugins]\nmw = ["beta.run"]\n',
+            "beta.py": "def run():\n    pass\n",
+        },
+    )
+    return first, second
+
+
+def test_file_events_recheck_only_the_projects_whose_uris_read_the_file(tmp_path: Path) -> None:
+    first, second = two_projects(tmp_path)
+    host = Host()
+    assert sorted(host.discover([tmp_path])) == [first, second]
+    for root in (first, second):
+        host.analyze(host.project(root), {})
+    changed = host.files_changed([first / "alpha.py"])
+    assert [project.root for project in changed] == [first]
+    unrelated = host.files_changed([tmp_path / "elsewhere" / "gamma.py"])
+    assert unrelated == []
+    config_edit = host.files_changed([second / "spoc.toml"])
+    assert [project.root for project in config_edit] == [second]
+
+
+def test_config_documents_are_recognised_and_others_ignored(tmp_path: Path) -> None:
+    first, _ = two_projects(tmp_path)
+    (first / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    host = Host()
+    assert host.config_document(first / "spoc.toml") == (first, "toml")
+    assert host.config_document(first / "pyproject.toml") is None
+    assert host.config_document(first / "alpha.py") is None
+    assert host.config_document(tmp_path / "loose.py") is None
+
+
+def test_a_new_interpreter_or_paths_rebuild_resolvers(tmp_path: Path) -> None:
+    first, _ = two_projects(tmp_path)
+    host = Host()
+    host.project(first)
+    assert not host.update_settings(ServerSettings(inlay_hints=False))
+    assert first in host.projects
+    assert host.update_settings(ServerSettings(extra_paths=(str(tmp_path),)))
+    assert host.projects == {}
+
+
+def test_bad_settings_fall_back_to_defaults_with_a_message() -> None:
+    settings, problems = read_settings(
+        {
+            "spoc": {
+                "python": 3,
+                "extraPaths": "x",
+                "runtimeCheck": "always",
+                "inlayHints": "no",
+                "severity": {"SPOC001": "loud", "SPOC002": "off"},
+            }
+        }
+    )
+    assert settings == ServerSettings(severity={"SPOC002": "off"})
+    assert len(problems) == 5
+    assert read_settings(None) == (ServerSettings(), [])
+    assert read_settings([1, 2])[0] == ServerSettings()
