@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -177,9 +178,25 @@ def serve(tcp: str | None) -> int:
     return EXIT_OK
 
 
+def tune_garbage_collector(one_shot: bool) -> None:
+    """Keep CPython's cyclic collector off the hot path.
+
+    The index holds hundreds of thousands of long-lived, acyclic objects (syntax summaries);
+    with the default thresholds every full collection rescans them all (a 10k-module check spent
+    22% of its time there, and the server's edit p99 was a collection). Reference counting frees
+    what the analysis drops, so a one-shot command needs no cyclic collector at all and the
+    server needs it rarely.
+    """
+    if one_shot:
+        gc.disable()
+    else:
+        gc.set_threshold(50_000, 20, 100)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    tune_garbage_collector(one_shot=args.command is not None)
     try:
         if args.command == "check":
             return command_check(args)
