@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+
 from spoc_lsp.syntax.model import Position, Span
 from spoc_lsp.text import LineIndex
+
+
+@functools.lru_cache(maxsize=4)
+def _line_index(text: str) -> LineIndex:
+    # One index per text, not per removal: each duplicate rebuilt it (quadratic in a long list).
+    return LineIndex(text)
 
 
 def segment_span(entry_span: Span, uri: str, segment: int) -> Span | None:
@@ -31,7 +39,7 @@ def element_removal_span(text: str, content: Span) -> Span:
     It covers the quotes, then a following comma and the spaces after it; for the last element
     (no comma after) it takes the comma before instead, so the list stays well formed.
     """
-    index = LineIndex(text)
+    index = _line_index(text)
     start = index.offset(content.start)
     end = index.offset(content.end)
     # Widen over the quote characters (one or three of them).

@@ -38,7 +38,10 @@ def read_project_options(root: Path) -> ProjectOptions:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         return ProjectOptions(problems=(f"pyproject.toml is not valid TOML: {error}",))
-    table = data.get("tool", {}).get("spoc-lsp", {})
+    tool = data.get("tool", {})
+    if not isinstance(tool, Mapping):  # `tool = 5`: not ours to report, and nothing to read
+        return ProjectOptions()
+    table = tool.get("spoc-lsp", {})
     if not isinstance(table, Mapping):
         return ProjectOptions(problems=("[tool.spoc-lsp] must be a table",))
     raw = table.get("severity", {})

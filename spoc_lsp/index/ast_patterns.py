@@ -24,6 +24,15 @@ def catches_import_error(handler: ast.ExceptHandler) -> bool:
     return False
 
 
+def matches_import_error(handler: ast.ExceptHandler) -> bool:
+    """True when the handler's type certainly matches a ``ModuleNotFoundError`` (whatever
+    its body does)."""
+    if handler.type is None:
+        return True
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    return any(isinstance(name, ast.Name) and name.id in _IMPORT_ERRORS for name in names)
+
+
 def string_list(node: ast.expr | None) -> list[str] | None:
     """A literal list/tuple of strings (or a sum of them)."""
     if isinstance(node, (ast.List, ast.Tuple)):

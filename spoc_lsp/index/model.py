@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 SymbolKind = Literal["module", "class", "function", "variable", "unknown"]
 
@@ -31,15 +31,86 @@ class Definition:
     column: int = 0
 
 
-@dataclass(frozen=True)
+class HoverText(Protocol):
+    """A signature and docstring that may be rendered only when first read."""
+
+    @property
+    def signature(self) -> str | None: ...
+
+    @property
+    def doc(self) -> str | None: ...
+
+
 class Symbol:
-    """A resolved object: its kind and what a hover shows."""
+    """A resolved object: its kind and what a hover shows.
+
+    ``signature`` ("(request, *, strict=False) -> Response" or "class Foo(Base)") and ``doc``
+    (the docstring's first paragraph) are given, or read from ``details`` when first asked for:
+    only a hover shows them, so a check never renders them. Immutable.
+    """
+
+    __slots__ = ("_details", "_doc", "_signature", "definition", "kind", "name")
 
     name: str  # the full dotted name it was reached by
     kind: SymbolKind
-    definition: Definition | None = None
-    signature: str | None = None  # "(request, *, strict=False) -> Response" or "class Foo(Base)"
-    doc: str | None = None  # first paragraph of the docstring
+    definition: Definition | None
+    _signature: str | None
+    _doc: str | None
+    _details: HoverText | None
+
+    def __init__(
+        self,
+        name: str,
+        kind: SymbolKind,
+        definition: Definition | None = None,
+        signature: str | None = None,
+        doc: str | None = None,
+        *,
+        details: HoverText | None = None,
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "name", name)
+        setter(self, "kind", kind)
+        setter(self, "definition", definition)
+        setter(self, "_signature", signature)
+        setter(self, "_doc", doc)
+        setter(self, "_details", details)
+
+    @property
+    def signature(self) -> str | None:
+        details = self._details
+        return details.signature if details is not None else self._signature
+
+    @property
+    def doc(self) -> str | None:
+        details = self._details
+        return details.doc if details is not None else self._doc
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.name, self.kind, self.definition, self.signature, self.doc)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Symbol is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Symbol is immutable: cannot delete {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Symbol):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.kind, self.definition))
+
+    def __repr__(self) -> str:
+        return (
+            f"Symbol(name={self.name!r}, kind={self.kind!r}, definition={self.definition!r}, "
+            f"signature={self.signature!r}, doc={self.doc!r})"
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Symbol, (self.name, self.kind, self.definition, self.signature, self.doc))
 
 
 @dataclass(frozen=True)

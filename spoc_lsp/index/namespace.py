@@ -8,12 +8,13 @@ finally names, for the symbol's kind, definition, signature and docstring.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from spoc_lsp.index.finder import FoundModule, ModuleFinder
-from spoc_lsp.index.model import Definition, SymbolKind
+from spoc_lsp.index.model import Definition, HoverText, SymbolKind
 from spoc_lsp.index.summaries import SummaryCache
-from spoc_lsp.index.symbols import Binding, ModuleSummary, StarImport
+from spoc_lsp.index.symbols import Binding, Guards, ModuleSummary, StarImport
 from spoc_lsp.index.tracking import Clock, Memo, Tracker
 
 _MAX_DEPTH = 24
@@ -50,9 +51,16 @@ class Origin:
 
     kind: SymbolKind
     definition: Definition | None
-    signature: str | None = None
-    doc: str | None = None
+    details: HoverText | None = None  # signature and docstring, rendered when asked for
     module: FoundModule | None = None  # set when it is a module
+
+    @property
+    def signature(self) -> str | None:
+        return self.details.signature if self.details is not None else None
+
+    @property
+    def doc(self) -> str | None:
+        return self.details.doc if self.details is not None else None
 
 
 @dataclass(frozen=True)
@@ -79,11 +87,18 @@ class Unknown:
 Lookup = Found | Missing | Unknown
 
 
-def same_package_imports(name: str, summary: ModuleSummary) -> list[str]:
-    """Modules of ``name``'s top-level package that running it imports (parents included)."""
+def same_package_imports(
+    name: str, summary: ModuleSummary, guards_hold: Callable[[Guards], bool] | None = None
+) -> list[str]:
+    """Modules of ``name``'s top-level package that running it imports (parents included).
+
+    Imports in ``except ImportError:`` handlers count only when ``guards_hold`` says the
+    handler runs (never without it)."""
     top = name.split(".")[0]
     found: list[str] = []
     for required in summary.required_imports:
+        if required.guards and (guards_hold is None or not guards_hold(required.guards)):
+            continue
         parts = required.module.split(".")
         if parts[0] == top:
             found.extend(".".join(parts[: index + 1]) for index in range(1, len(parts)))
@@ -101,8 +116,7 @@ def module_origin(module: FoundModule, summary: ModuleSummary | None) -> Origin:
     return Origin(
         "module",
         Definition(module.where, 0, 0) if module.where is not None else None,
-        None,
-        summary.doc if summary is not None else None,
+        summary.doc_details if summary is not None else None,
         module,
     )
 
@@ -374,7 +388,7 @@ class Namespaces:
     ) -> Origin:
         here = Definition(module.where, binding.line, binding.column) if module.where else None
         if binding.kind in ("class", "function", "variable"):
-            return Origin(binding.kind, here, binding.signature, binding.doc)
+            return Origin(binding.kind, here, binding.details)
         unknown = Origin("unknown", here)
         if binding.module is None or depth > _MAX_DEPTH:
             return unknown

@@ -10,14 +10,23 @@ unconditionally (``from .connection import X``), so their facts count too. Only 
 are checked for third-party code (deep existence checks of installed packages would be slow and
 invite false alarms); for the project's own modules, relative imports and absolute imports of
 project packages are checked in full.
+
+An ``except ImportError:`` handler runs when its ``try`` body's import certainly fails (by the
+same test: a top-level package that is not installed, or a missing project module); its imports
+and its ``raise`` then count like any other (``try: import psycopg / except ImportError: import
+psycopg2`` fails when neither is installed). Those facts rest on a package being absent, so like
+"not installed" they are dropped after a module changed ``sys.path`` or the import hooks.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from spoc_lsp.index.finder import FoundModule
 from spoc_lsp.index.model import ImportProblem
 from spoc_lsp.index.namespace import Namespaces, same_package_imports
 from spoc_lsp.index.search_path import SearchPath
+from spoc_lsp.index.symbols import Guards
 from spoc_lsp.index.tracking import Clock, Memo, Tracker
 
 _MAX_FOLLOWED = 400  # modules followed from one module, to bound the cost of huge packages
@@ -82,7 +91,9 @@ class ProblemChecker:
             if summary is None or summary.syntax_error:
                 continue
             hooks = hooks or summary.import_hooks
-            for name in same_package_imports(module.name, summary):
+            project = self._search_path.is_project_file(module.file)
+            guards_hold = None if hooks else self._guards_checker(project)
+            for name in same_package_imports(module.name, summary, guards_hold):
                 if name in seen:
                     continue
                 seen.add(name)
@@ -101,14 +112,28 @@ class ProblemChecker:
         summary = self._namespaces.summary(module)
         if summary is None:
             return tuple(found), ()
+        project = self._search_path.is_project_file(module.file)
         for own in summary.problems:
-            found.append(ImportProblem(module.name, module.file, own.message, own.line))
+            if not own.guards:
+                found.append(ImportProblem(module.name, module.file, own.message, own.line))
+                continue
+            failed = self._failing_guard(own.guards, project)
+            if failed is not None:
+                message = f"{own.message} ({failed!r} cannot be imported)"
+                missing.append(ImportProblem(module.name, module.file, message, own.line))
         if summary.syntax_error:
             return tuple(found), ()
         finder = self._namespaces.finder
-        project = self._search_path.is_project_file(module.file)
         top_complete = finder.search_is_complete(None)
         for required in summary.required_imports:
+            because = ""
+            certain = found
+            if required.guards:
+                failed = self._failing_guard(required.guards, project)
+                if failed is None:
+                    continue
+                because = f" (its fallback when {failed!r} cannot be imported)"
+                certain = missing
             top = required.module.split(".")[0]
             if not required.relative:
                 if top == "__future__":
@@ -119,7 +144,7 @@ class ProblemChecker:
                             ImportProblem(
                                 module.name,
                                 module.file,
-                                f"imports {top!r}, which is not installed "
+                                f"imports {top!r}{because}, which is not installed "
                                 "(not found on the search path)",
                                 required.line,
                             )
@@ -127,15 +152,41 @@ class ProblemChecker:
                     continue
             checked = project and (required.relative or self._is_project_module(top))
             if checked and self._namespaces.module_certainly_missing(required.module):
-                found.append(
+                certain.append(
                     ImportProblem(
                         module.name,
                         module.file,
-                        f"imports {required.module!r}, which does not exist",
+                        f"imports {required.module!r}{because}, which does not exist",
                         required.line,
                     )
                 )
         return tuple(found), tuple(missing)
+
+    def _guards_checker(self, project: bool) -> Callable[[Guards], bool]:
+        return lambda guards: self._failing_guard(guards, project) is not None
+
+    def _failing_guard(self, guards: Guards, project: bool) -> str | None:
+        """An import of the innermost guard that certainly fails, when every guard has one
+        (the handlers certainly run); else ``None``."""
+        failed: str | None = None
+        for group in guards:
+            failed = next((name for name in group if self._import_fails(name, project)), None)
+            if failed is None:
+                return None
+        return failed
+
+    def _import_fails(self, name: str, project: bool) -> bool:
+        """``import name`` certainly fails: its top-level package is not installed, or (from
+        a project module, into a project package) the module certainly does not exist."""
+        top = name.split(".")[0]
+        if top == "__future__":
+            return False
+        finder = self._namespaces.finder
+        if finder.find(top) is None:
+            return finder.search_is_complete(None) and finder.top_level_doubt(top) is None
+        if project and self._is_project_module(top):
+            return self._namespaces.module_certainly_missing(name)
+        return False
 
     def _is_project_module(self, top: str) -> bool:
         module = self._namespaces.finder.find(top)

@@ -133,9 +133,27 @@ class Resolver:
     def affected(self, uris: Iterable[str], paths: Iterable[Path]) -> set[str]:
         """Which of ``uris`` read any of ``paths`` (or their directories) when last resolved;
         URIs never resolved count as affected. Works before or after ``invalidate``."""
+        paths = [Path(path) for path in paths]
         changed = {str(path) for path in paths}
-        changed |= {str(Path(path).parent) for path in changed}
-        return {uri for uri in uris if (deps := self._deps.get(uri)) is None or deps & changed}
+        changed |= {str(path.parent) for path in paths}
+        # A file created in a new directory (a new package, a rebuilt venv) also changes the
+        # listing of a directory further up: the first one that existed, which now shows a new
+        # name. URIs that read that directory and have a segment of that name are affected.
+        listed: dict[str, set[str]] = {}  # new name -> directories that now list it
+        for path in paths:
+            for ancestor in list(path.parents)[1:]:
+                name = path.relative_to(ancestor).parts[0].split(".")[0]
+                listed.setdefault(name, set()).add(str(ancestor))
+        affected = set()
+        for uri in uris:
+            deps = self._deps.get(uri)
+            if (
+                deps is None
+                or deps & changed
+                or any(deps & listed.get(segment, set()) for segment in uri.split("."))
+            ):
+                affected.add(uri)
+        return affected
 
     def cached_summaries(self) -> int:
         """How many module summaries are held (bounded by ``summary_limit``)."""
@@ -161,7 +179,7 @@ class Resolver:
             origin = self._namespaces.origin(lookup)
             if origin.module is not None and origin.module.name == uri:
                 problems += self._problems.problems(origin.module)
-            symbol = Symbol(uri, origin.kind, origin.definition, origin.signature, origin.doc)
+            symbol = Symbol(uri, origin.kind, origin.definition, details=origin.details)
             return Resolution(
                 uri,
                 Status.RESOLVED,
@@ -224,7 +242,7 @@ class Resolver:
         return Resolution(
             uri,
             Status.RESOLVED,
-            symbol=Symbol(uri, "module", origin.definition, None, origin.doc),
+            symbol=Symbol(uri, "module", origin.definition, details=origin.details),
             import_problems=_unique(problems),
             segment_definitions=self._definitions(modules),
         )

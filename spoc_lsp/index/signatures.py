@@ -1,8 +1,22 @@
-"""What a hover shows about a definition, rendered from the syntax tree alone."""
+"""What a hover shows about a definition, rendered from the syntax tree alone.
+
+Rendering every definition's signature and docstring while summarising a module costs more
+than the rest of the summary, and almost none is ever shown, so a summary keeps only where
+each definition's header is (``Details``: line and column numbers) and renders it on first use,
+from a re-read of the file and a parse of that header alone. The text is the same as rendering
+from the module's own syntax tree: the header is cut from the same source at the positions
+``ast`` reported, so it parses to the same nodes.
+"""
 
 from __future__ import annotations
 
 import ast
+import codecs
+import threading
+import tokenize
+import zlib
+from pathlib import Path
+from typing import Final
 
 _LIMIT = 400  # long defaults make unreadable hovers; the definition link shows the rest
 
@@ -62,3 +76,204 @@ def docstring(node: ast.AST) -> str | None:
         return first_paragraph(ast.get_docstring(node))
     except Exception:  # a malformed docstring node must not break the summary
         return None
+
+
+# --- source text as the tokenizer sees it ---------------------------------------------------
+
+
+def decode_source(source: bytes) -> str:
+    """``source`` decoded as the interpreter would (BOM, PEP 263 coding cookie, else UTF-8);
+    undecodable bytes are replaced."""
+    end = source.find(b"\n")
+    if end >= 0:
+        end = source.find(b"\n", end + 1)
+    head = source if end < 0 else source[:end]
+    encoding = "utf-8"
+    if source.startswith(codecs.BOM_UTF8) or b"coding" in head:
+        try:
+            encoding = tokenize.detect_encoding(iter(head.splitlines(keepends=True)).__next__)[0]
+        except (SyntaxError, StopIteration):
+            encoding = "utf-8"
+    try:
+        return source.decode(encoding, "replace")
+    except LookupError:
+        return source.decode("utf-8", "replace")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines numbered as ``ast`` numbers them: only ``\\r\\n``, ``\\r`` and ``\\n`` end one
+    (``str.splitlines`` also splits at form feeds and other separators)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
+
+
+def char_column(line: str, col_offset: int) -> int:
+    """``ast``'s UTF-8 byte offset in ``line`` as a character offset."""
+    if line.isascii():
+        return col_offset
+    return len(line.encode("utf-8")[:col_offset].decode("utf-8", "replace"))
+
+
+# --- deferred rendering ---------------------------------------------------------------------
+
+
+class SourceRef:
+    """The file a summary was made from, and a checksum of the bytes it read then, so text
+    rendered later comes from the same version of the file (or is not rendered at all)."""
+
+    __slots__ = ("checksum", "path", "size")
+
+    def __init__(self, path: Path, source: bytes) -> None:
+        self.path = path
+        self.size = len(source)
+        self.checksum = zlib.crc32(source)
+
+    def lines(self) -> list[str] | None:
+        """The file's lines, if it still holds the bytes that were summarised."""
+        try:
+            source = self.path.read_bytes()
+        except OSError:
+            return None
+        if len(source) != self.size or zlib.crc32(source) != self.checksum:
+            return None
+        return split_lines(decode_source(source))
+
+
+FUNCTION: Final = 0  # a def: signature and docstring
+CLASS: Final = 1  # a class: its bases as signature, and its docstring
+ANNOTATION: Final = 2  # an annotated variable: the annotation as signature
+MODULE: Final = 3  # a module: its docstring
+
+_NOTHING: tuple[str | None, str | None] = (None, None)
+_lock = threading.Lock()
+
+
+class Details:
+    """Where a definition's hover text is written, rendered on first use and then kept.
+
+    The span runs from the definition's first token (``def``/``async``/``class``, the
+    annotation, or the module docstring) to the end of its docstring, or to where its body
+    starts when it has none (``needs_body``: a ``pass`` is added to make it parse).
+    """
+
+    __slots__ = (
+        "_rendered",
+        "col",
+        "end_col",
+        "end_line",
+        "kind",
+        "line",
+        "name",
+        "needs_body",
+        "source",
+    )
+
+    def __init__(
+        self,
+        source: SourceRef,
+        kind: int,
+        name: str | None,
+        span: tuple[int, int, int, int],
+        needs_body: bool = False,
+    ) -> None:
+        self.source = source
+        self.kind = kind
+        self.name = name
+        self.line, self.col, self.end_line, self.end_col = span  # 1-based lines, UTF-8 columns
+        self.needs_body = needs_body
+        self._rendered: tuple[str | None, str | None] | None = None
+
+    @classmethod
+    def fixed(cls, source: SourceRef, signature: str | None, doc: str | None) -> Details:
+        """Details rendered already (for the rare header that cannot be cut out alone)."""
+        details = cls(source, FUNCTION, None, (0, 0, 0, 0))
+        details._rendered = (signature, doc)
+        return details
+
+    @property
+    def signature(self) -> str | None:
+        return self._render()[0]
+
+    @property
+    def doc(self) -> str | None:
+        return self._render()[1]
+
+    def _render(self) -> tuple[str | None, str | None]:
+        rendered = self._rendered
+        if rendered is None:
+            lines = self.source.lines()
+            rendered = _NOTHING if lines is None else self.render(lines)
+            with _lock:
+                self._rendered = rendered
+        return rendered
+
+    def render(self, lines: list[str]) -> tuple[str | None, str | None]:
+        """(signature, docstring) from the file's ``lines``."""
+        snippet = self._snippet(lines)
+        if snippet is None:
+            return _NOTHING
+        try:
+            if self.kind == ANNOTATION:
+                expression = ast.parse(f"({snippet})", mode="eval").body
+                return annotation_text(expression), None
+            if self.needs_body:
+                snippet += "pass"
+            tree = ast.parse(snippet)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return _NOTHING
+        if self.kind == MODULE:
+            return None, docstring(tree)
+        node = tree.body[0] if tree.body else None
+        if (
+            self.kind == FUNCTION
+            and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.name == self.name
+        ):
+            return function_signature(node), docstring(node)
+        if self.kind == CLASS and isinstance(node, ast.ClassDef) and node.name == self.name:
+            return class_signature(node), docstring(node)
+        return _NOTHING
+
+    def _snippet(self, lines: list[str]) -> str | None:
+        if not (0 < self.line <= self.end_line <= len(lines)):
+            return None
+        first = lines[self.line - 1]
+        start = char_column(first, self.col)
+        last = lines[self.end_line - 1]
+        end = char_column(last, self.end_col)
+        if self.line == self.end_line:
+            return first[start:end]
+        middle = lines[self.line : self.end_line - 1]
+        return "\n".join([first[start:], *middle, last[:end]])
+
+
+def header_end(node: ast.stmt) -> tuple[int, int] | None:
+    """Where the body of a ``def``/``class`` starts: its first statement, or the ``@`` of that
+    statement's first decorator (a decorated definition's position is its ``def`` line).
+    ``None`` when that cannot be placed."""
+    body = getattr(node, "body", None)
+    if not body:
+        return None
+    first = body[0]
+    decorators: list[ast.expr] = getattr(first, "decorator_list", [])
+    if decorators:
+        return None  # the ``@`` may be far from the decorator's expression; render eagerly
+    return first.lineno, first.col_offset
+
+
+_DOCSTRING_TYPES = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def docstring_statement(node: ast.AST) -> ast.Expr | None:
+    """The statement holding ``node``'s docstring, if it has one."""
+    if not isinstance(node, _DOCSTRING_TYPES) or not node.body:
+        return None
+    first = node.body[0]
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
+        return first
+    return None

@@ -14,7 +14,10 @@ interpreter; the branches of any other ``if``/``try``/loop/``match`` may each ru
 from __future__ import annotations
 
 import ast
+import bisect
+import re
 import sys
+import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,6 +30,7 @@ from spoc_lsp.index.ast_patterns import (
     is_self_module,
     is_sys_attribute,
     literal_string,
+    matches_import_error,
     namespace_write,
     own_expressions,
     pattern_names,
@@ -36,10 +40,20 @@ from spoc_lsp.index.ast_patterns import (
 )
 from spoc_lsp.index.conditions import Target, evaluate
 from spoc_lsp.index.signatures import (
-    annotation_text,
+    ANNOTATION,
+    CLASS,
+    FUNCTION,
+    MODULE,
+    Details,
+    SourceRef,
+    char_column,
     class_signature,
+    decode_source,
     docstring,
+    docstring_statement,
     function_signature,
+    header_end,
+    split_lines,
 )
 
 # The Python whose parser reads the sources (this process).
@@ -49,6 +63,14 @@ BindingKind = Literal["class", "function", "variable", "import", "from", "submod
 
 _IMPORT_SYSTEM = frozenset({"path", "meta_path", "path_hooks", "path_importer_cache"})
 _TYPE_ALIAS: type[ast.AST] | None = getattr(ast, "TypeAlias", None)
+# What ``_scan_function`` looks for inside function bodies: ``global`` statements and
+# ``globals()``/``vars()``/``locals()`` calls. A body whose lines hold none of these words
+# (identifiers are never split across lines) has nothing to find, so it is not walked.
+_SCAN_WORDS = re.compile(r"global|vars|locals")
+_SCAN_BYTES = re.compile(rb"global|vars|locals")
+# Modules whose failure to import makes an ``except ImportError:`` handler run, one group per
+# enclosing handler; code under guards runs only when each group has a module that fails.
+Guards = tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -60,8 +82,7 @@ class Binding:
     line: int  # 0-based
     column: int  # 0-based, in characters
     order: int  # position among binding events, to order star imports against it
-    signature: str | None = None
-    doc: str | None = None
+    details: Details | None = None  # signature and docstring, rendered when first asked for
     # "import"/"submodule": the absolute module it names; "from": the module imported from
     # (None for a relative import that reaches above the top-level package).
     module: str | None = None
@@ -74,6 +95,14 @@ class Binding:
     unless: tuple[str, ...] = ()
     # The binding this one replaced: what remains when this one turns out not to happen.
     previous: Binding | None = None
+
+    @property
+    def signature(self) -> str | None:
+        return self.details.signature if self.details is not None else None
+
+    @property
+    def doc(self) -> str | None:
+        return self.details.doc if self.details is not None else None
 
 
 @dataclass(frozen=True)
@@ -94,6 +123,8 @@ class RequiredImport:
     line: int  # 1-based
     relative: bool
     names: tuple[str, ...] = ()  # ``from module import names`` (each may be a submodule)
+    # Run only by ``except ImportError:`` handlers: required when these imports fail.
+    guards: Guards = ()
 
 
 @dataclass(frozen=True)
@@ -102,6 +133,7 @@ class ModuleProblem:
 
     message: str
     line: int | None  # 1-based
+    guards: Guards = ()  # a failure only when these imports fail (see RequiredImport)
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,7 +143,7 @@ class ModuleSummary:
     name: str
     file: Path
     is_package: bool
-    doc: str | None = None
+    doc_details: Details | None = None  # the module docstring, rendered when asked for
     bindings: Mapping[str, Binding] = field(default_factory=dict)
     star_imports: tuple[StarImport, ...] = ()
     deleted: Mapping[str, int] = field(default_factory=dict)  # name -> order of its `del`
@@ -133,14 +165,20 @@ class ModuleSummary:
     def binding(self, name: str) -> Binding | None:
         return self.bindings.get(name)
 
+    @property
+    def doc(self) -> str | None:
+        """The first paragraph of the module docstring."""
+        return self.doc_details.doc if self.doc_details is not None else None
+
 
 @dataclass(frozen=True)
 class _Context:
     conditional: bool = False  # bindings here may not happen
     required: bool = True  # imports here run whenever the module is imported, uncaught
-    in_try: bool = False  # exceptions here may be caught
+    fails: bool = True  # a ``raise`` here runs whenever the module is imported, uncaught
     requires: tuple[str, ...] = ()  # see Binding.requires
     unless: tuple[str, ...] = ()  # see Binding.unless
+    guards: Guards = ()  # ``required`` and ``fails`` hold only when these imports fail
 
 
 def summarize(
@@ -170,21 +208,36 @@ def summarize(
             problem = ModuleProblem(f"source cannot be compiled: {error}", None)
             return ModuleSummary(name, file, is_package, problems=(problem,), syntax_error=True)
         return ModuleSummary(name, file, is_package, unparsable="source too deeply nested")
-    lines = source.decode("utf-8", "replace").splitlines()
-    walker = _Summarizer(name, is_package, target, lines)
+    text = decode_source(source)
+    lines = split_lines(text)
+    walker = _Summarizer(name, is_package, target, lines, SourceRef(file, source))
+    walker.scan_lines = _scan_lines(source, text, lines)
+    walker.walrus = b":=" in source
     walker.block(tree.body, _Context())
-    return walker.finish(file, docstring(tree))
+    return walker.finish(file, walker.module_details(tree))
 
 
 class _Summarizer:
     """Walks the top level once, in order, recording binding events."""
 
-    def __init__(self, name: str, is_package: bool, target: Target, lines: Sequence[str]) -> None:
+    def __init__(
+        self,
+        name: str,
+        is_package: bool,
+        target: Target,
+        lines: Sequence[str],
+        source: SourceRef,
+    ) -> None:
         self.name = name
         self.is_package = is_package
         self.package = name if is_package else name.rpartition(".")[0]
         self.target = target
         self.lines = lines
+        self.source = source
+        # The 1-based numbers of the lines naming a word _scan_function looks for, in order;
+        # ``None``: walk every function body.
+        self.scan_lines: tuple[int, ...] | None = None
+        self.walrus = True  # the source may hold ``:=``
         self.order = 0
         self.bindings: dict[str, Binding] = {}
         self.star_imports: list[StarImport] = []
@@ -205,12 +258,12 @@ class _Summarizer:
         self.module_names: dict[str, str] = {}  # local name -> module it was imported as
         self.external_attributes: list[tuple[str, str, int]] = []
 
-    def finish(self, file: Path, doc: str | None) -> ModuleSummary:
+    def finish(self, file: Path, doc: Details | None) -> ModuleSummary:
         return ModuleSummary(
             name=self.name,
             file=file,
             is_package=self.is_package,
-            doc=doc,
+            doc_details=doc,
             bindings=self.bindings,
             star_imports=tuple(self.star_imports),
             deleted=self.deleted,
@@ -232,10 +285,36 @@ class _Summarizer:
     def _column(self, line: int, col_offset: int) -> int:
         """Convert ast's UTF-8 byte offset to a character offset."""
         if 0 < line <= len(self.lines):
-            text = self.lines[line - 1]
-            if not text.isascii():
-                return len(text.encode("utf-8")[:col_offset].decode("utf-8", "replace"))
+            return char_column(self.lines[line - 1], col_offset)
         return col_offset
+
+    # --- hover text, kept as positions (see signatures.Details) ---------------------------
+
+    def module_details(self, tree: ast.Module) -> Details | None:
+        statement = docstring_statement(tree)
+        if statement is None:
+            return None
+        return Details(self.source, MODULE, None, _span(statement, statement))
+
+    def definition_details(self, node: ast.stmt) -> Details:
+        """Where a def or class header (and its docstring) is written."""
+        assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+        kind = CLASS if isinstance(node, ast.ClassDef) else FUNCTION
+        statement = docstring_statement(node)
+        if statement is not None:
+            return Details(self.source, kind, node.name, _span(node, statement))
+        end = header_end(node)
+        if end is None:  # rare: render now
+            if isinstance(node, ast.ClassDef):
+                return Details.fixed(self.source, class_signature(node), docstring(node))
+            return Details.fixed(self.source, function_signature(node), docstring(node))
+        span = (node.lineno, node.col_offset, *end)
+        return Details(self.source, kind, node.name, span, needs_body=True)
+
+    def annotation_details(self, annotation: ast.expr | None) -> Details | None:
+        if annotation is None:
+            return None
+        return Details(self.source, ANNOTATION, None, _span(annotation, annotation))
 
     def _name_column(self, node: ast.stmt, name: str) -> int:
         """Where ``name`` appears on a def/class line (after the keyword)."""
@@ -256,8 +335,7 @@ class _Summarizer:
         context: _Context,
         *,
         column: int | None = None,
-        signature: str | None = None,
-        doc: str | None = None,
+        details: Details | None = None,
         module: str | None = None,
         attribute: str | None = None,
     ) -> None:
@@ -270,8 +348,7 @@ class _Summarizer:
             line=max(line - 1, 0),
             column=col,
             order=self.order,
-            signature=signature,
-            doc=doc,
+            details=details,
             module=module,
             attribute=attribute,
             conditional=context.conditional,
@@ -295,7 +372,8 @@ class _Summarizer:
             self.statement(statement, context)
 
     def statement(self, node: ast.stmt, context: _Context) -> None:
-        self._walrus(node, context)
+        if self.walrus:
+            self._walrus(node, context)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             self.bind(
                 node.name,
@@ -303,8 +381,7 @@ class _Summarizer:
                 node,
                 context,
                 column=self._name_column(node, node.name),
-                signature=function_signature(node),
-                doc=docstring(node),
+                details=self.definition_details(node),
             )
             self._scan_function(node)
         elif isinstance(node, ast.ClassDef):
@@ -314,8 +391,7 @@ class _Summarizer:
                 node,
                 context,
                 column=self._name_column(node, node.name),
-                signature=class_signature(node),
-                doc=docstring(node),
+                details=self.definition_details(node),
             )
         elif isinstance(node, ast.Assign):
             for target in node.targets:
@@ -344,25 +420,29 @@ class _Summarizer:
                     self._assign(item.optional_vars, None, context, None)
             self.block(node.body, context)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
-            loop = replace(context, conditional=True, required=False)
+            loop = replace(context, conditional=True, required=False, fails=False)
             self._assign(node.target, None, loop, None)
             self.block(node.body, loop)
             self.block(node.orelse, loop)
         elif isinstance(node, ast.While):
-            loop = replace(context, conditional=True, required=False)
+            loop = replace(context, conditional=True, required=False, fails=False)
             self.block(node.body, loop)
             self.block(node.orelse, loop)
         elif isinstance(node, ast.Match):
-            case_context = replace(context, conditional=True, required=False)
+            case_context = replace(context, conditional=True, required=False, fails=False)
             for case in node.cases:
                 for capture in pattern_names(case.pattern):
                     self.bind(capture[0], "variable", capture[1], case_context)
                 self.block(case.body, case_context)
         elif isinstance(node, ast.Raise):
-            if not context.conditional and not context.in_try:
+            if context.fails:
                 what = ast.unparse(node.exc) if node.exc is not None else "an exception"
                 self.problems.append(
-                    ModuleProblem(f"the module raises {what[:80]} when imported", node.lineno)
+                    ModuleProblem(
+                        f"the module raises {what[:80]} when imported",
+                        node.lineno,
+                        context.guards,
+                    )
                 )
         elif _TYPE_ALIAS is not None and isinstance(node, _TYPE_ALIAS):
             name_node = getattr(node, "name", None)
@@ -376,7 +456,7 @@ class _Summarizer:
         elif verdict is False:
             self.block(node.orelse, context)
         else:
-            branch = replace(context, conditional=True, required=False)
+            branch = replace(context, conditional=True, required=False, fails=False)
             self.block(node.body, branch)
             self.block(node.orelse, branch)
 
@@ -393,20 +473,53 @@ class _Summarizer:
             inner = _Context(
                 context.conditional or bool(handlers),
                 context.required and not catches,
-                True,
+                False,
                 requires,
+                guards=context.guards,
             )
             self.statement(statement, inner)
         body_imports = tuple(
             module for statement in body for module in self._imported_modules(statement)
         )
-        handler_context = _Context(
-            True, False, True, context.requires, body_imports if catches else ()
+        unless = body_imports if catches else ()
+        handler_context = _Context(True, False, False, context.requires, unless, context.guards)
+        guard = self._guard(body, handlers) if catches else ()
+        for index, handler in enumerate(handlers):
+            if index == 0 and guard:
+                # It runs whenever an import in ``guard`` fails: then its own imports and
+                # raises count as much as the ``try`` statement's.
+                guarded = replace(
+                    handler_context,
+                    required=context.required,
+                    fails=context.fails,
+                    guards=(*context.guards, guard),
+                )
+                self.block(handler.body, guarded)
+            else:
+                self.block(handler.body, handler_context)
+        self.block(
+            getattr(node, "orelse", []),
+            _Context(True, False, False, requires, guards=context.guards),
         )
-        for handler in handlers:
-            self.block(handler.body, handler_context)
-        self.block(getattr(node, "orelse", []), _Context(True, False, True, requires))
         self.block(getattr(node, "finalbody", []), context)
+
+    def _guard(
+        self, body: Sequence[ast.stmt], handlers: Sequence[ast.ExceptHandler]
+    ) -> tuple[str, ...]:
+        """The imports whose failure certainly runs the first handler: those of the leading
+        import statements of the ``try`` body, when that handler catches ``ImportError``.
+        With more handlers, an import that raises something else might run another one, so
+        only the very first import counts."""
+        if not handlers or not matches_import_error(handlers[0]):
+            return ()
+        modules: list[str] = []
+        for statement in body:
+            if not isinstance(statement, (ast.Import, ast.ImportFrom)):
+                break
+            modules.extend(self._imported_modules(statement))
+            if len(handlers) > 1:
+                return tuple(modules[:1])
+        return tuple(modules)
 
     def _imported_modules(self, statement: ast.stmt) -> Iterator[str]:
         """Absolute names of the modules an import statement needs."""
@@ -423,6 +536,12 @@ class _Summarizer:
     def _scan_function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         """Names a function declares ``global`` and assigns may exist once it is called;
         a function that writes ``globals()`` makes the module dynamic if it is called."""
+        if self.scan_lines is not None:
+            # The first line naming a scanned word at or after the ``def`` line.
+            index = bisect.bisect_left(self.scan_lines, node.lineno)
+            last = node.end_lineno if node.end_lineno is not None else node.lineno
+            if index == len(self.scan_lines) or self.scan_lines[index] > last:
+                return
         declared: set[str] = set()
         for inner in ast.walk(node):
             if isinstance(inner, ast.Global):
@@ -482,7 +601,7 @@ class _Summarizer:
                 self.all_known = True
         if value is not None and is_self_module(value):
             self.self_aliases.add(name)
-        self.bind(name, "variable", target, context, signature=annotation_text(annotation))
+        self.bind(name, "variable", target, context, details=self.annotation_details(annotation))
 
     def _assign_subscript(self, target: ast.Subscript, value: ast.expr | None) -> None:
         container = target.value
@@ -593,7 +712,9 @@ class _Summarizer:
                 self.bind(top, "import", alias, context, module=top)
                 self.module_names[top] = top
             if context.required:
-                self.required.append(RequiredImport(full, node.lineno, False))
+                self.required.append(
+                    RequiredImport(full, node.lineno, False, guards=context.guards)
+                )
 
     def _import_from(self, node: ast.ImportFrom, context: _Context) -> None:
         module = self._absolute(node.level, node.module)
@@ -605,7 +726,9 @@ class _Summarizer:
             self._side_effect(module, node, context)
             if context.required and module != "__future__":
                 names = tuple(alias.name for alias in node.names if alias.name != "*")
-                self.required.append(RequiredImport(module, node.lineno, node.level > 0, names))
+                self.required.append(
+                    RequiredImport(module, node.lineno, node.level > 0, names, context.guards)
+                )
         for alias in node.names:
             if alias.name == "*":
                 self.order += 1
@@ -684,3 +807,26 @@ class _Summarizer:
             for walrus in walrus_nodes(expression):
                 if isinstance(walrus.target, ast.Name):
                     self.bind(walrus.target.id, "variable", walrus.target, context)
+
+
+def _scan_lines(source: bytes, text: str, lines: Sequence[str]) -> tuple[int, ...] | None:
+    """The lines where ``_scan_function`` may find something (``None``: all of them)."""
+    if source.isascii():
+        if _SCAN_BYTES.search(source) is None:
+            return ()
+    elif not unicodedata.is_normalized("NFKC", text):
+        # Identifiers are NFKC-normalised (``ｇｌｏｂａｌｓ`` is ``globals``): look at the
+        # normalised text, and walk everything if the words appear there.
+        return None if _SCAN_WORDS.search(unicodedata.normalize("NFKC", text)) else ()
+    elif _SCAN_WORDS.search(text) is None:
+        return ()
+    return tuple(number for number, line in enumerate(lines, start=1) if _SCAN_WORDS.search(line))
+
+
+def _span(start: ast.AST, end: ast.AST) -> tuple[int, int, int, int]:
+    """From ``start``'s first character to ``end``'s last (1-based lines, UTF-8 columns)."""
+    line: int = getattr(start, "lineno", 1)
+    column: int = getattr(start, "col_offset", 0)
+    end_line: int | None = getattr(end, "end_lineno", None)
+    end_column: int | None = getattr(end, "end_col_offset", None)
+    return line, column, end_line if end_line is not None else line, end_column or 0

@@ -14,10 +14,10 @@ import functools
 import inspect
 import logging
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -30,10 +30,14 @@ from spoc_lsp.analysis.hover import describe_resolution, hover
 from spoc_lsp.analysis.inlay import inlay_hints
 from spoc_lsp.analysis.navigation import definition
 from spoc_lsp.lsp import convert
-from spoc_lsp.lsp.documents import use_lsp_line_breaks
 from spoc_lsp.lsp.host import Host, Project
+from spoc_lsp.lsp.pygls_fixes import Protocol, use_lsp_line_breaks
 from spoc_lsp.lsp.settings import read_settings
 from spoc_lsp.report import plan_json, plan_text
+
+if TYPE_CHECKING:
+    from spoc_lsp.analysis.model import Diagnostic
+    from spoc_lsp.runtime.probe import ProbeResult
 
 log = logging.getLogger(__name__)
 use_lsp_line_breaks()  # pygls splits lines at \f, U+2028...; the LSP does not
@@ -50,11 +54,14 @@ class SpocLanguageServer(LanguageServer):
     """pygls server plus the host state and the scheduling of analyses."""
 
     def __init__(self) -> None:
-        super().__init__("spoc-lsp", spoc.__version__)
+        super().__init__("spoc-lsp", spoc.__version__, protocol_cls=Protocol)
         self.host = Host()
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spoc-analysis")
         self.pending: dict[Path, asyncio.Task[None]] = {}
         self.published: dict[Path, list[types.Diagnostic]] = {}
+        # The runtime check: the one in flight per project, and the last results per project.
+        self.probing: dict[Path, asyncio.Task[Any]] = {}
+        self.probe_results: dict[Path, Mapping[str, ProbeResult]] = {}
         self.folders: list[Path] = []
 
     # --- helpers ----------------------------------------------------------------------------
@@ -149,7 +156,7 @@ class SpocLanguageServer(LanguageServer):
             doc.path: convert.TextConverter(doc.text, self.encoding)
             for doc in analysis.snapshot.documents()
         }
-        shown = present(analysis, project.runtime, self.host.settings.severity)
+        shown = present(analysis, self.runtime_diagnostics(project), self.host.settings.severity)
         for document in analysis.snapshot.documents():
             items = shown.get(document.path, [])
             converter = converters[document.path]
@@ -167,6 +174,16 @@ class SpocLanguageServer(LanguageServer):
             )
         return changed
 
+    def runtime_diagnostics(self, project: Project) -> dict[Path, list[Diagnostic]]:
+        """SPOC008 from the last runtime check, placed on the entries of the latest analysis
+        (by URI), so they follow the edits made since the save, and go with their entry."""
+        from spoc_lsp.runtime.diagnostics import runtime_diagnostics
+
+        results = self.probe_results.get(project.root)
+        if not results or project.analysis is None:
+            return {}
+        return runtime_diagnostics(project.analysis, results)
+
     def recheck(self, roots: Iterable[Path]) -> None:
         """Analyse these projects again and publish everything (settings changed)."""
         self.published.clear()
@@ -175,7 +192,7 @@ class SpocLanguageServer(LanguageServer):
 
     async def run_runtime_check(self, project: Project) -> None:
         """Import every plugin in a subprocess of the project's interpreter (opt-in)."""
-        from spoc_lsp.runtime.diagnostics import probe_targets, runtime_diagnostics
+        from spoc_lsp.runtime.diagnostics import probe_targets
         from spoc_lsp.runtime.probe import probe_uris_async
 
         analysis = project.analysis
@@ -187,7 +204,7 @@ class SpocLanguageServer(LanguageServer):
             probe_targets(analysis),
             extra_paths=self.host.settings.extra_paths,
         )
-        project.runtime = runtime_diagnostics(analysis, results)
+        self.probe_results[project.root] = results
         self.publish(project)
 
 
@@ -196,7 +213,12 @@ def document_path(uri: str) -> Path | None:
     if not uri.startswith("file:"):
         return None
     path = to_fs_path(uri)
-    return Path(path).resolve() if path else None
+    if not path:
+        return None
+    try:
+        return Path(path).resolve()
+    except (OSError, ValueError, RuntimeError):  # a NUL byte (%00), a symlink loop: no file
+        return None
 
 
 server = SpocLanguageServer()
@@ -240,6 +262,8 @@ def _apply_settings(ls: SpocLanguageServer, raw: object) -> None:
     if not settings.trusted and settings.runtime_check != "off":
         ls.log("spoc-lsp: runtime checks are off in an untrusted workspace", types.MessageType.Info)
     rebuilt = ls.host.update_settings(settings)
+    if rebuilt or settings.runtime_check == "off" or not settings.trusted:
+        ls.probe_results.clear()  # results of another interpreter, or of a check now off
     if rebuilt:
         ls.log("spoc-lsp: interpreter or paths changed; rebuilding the search path")
 
@@ -420,10 +444,22 @@ async def on_save(ls: SpocLanguageServer, params: types.DidSaveTextDocumentParam
                 types.MessageType.Warning,
             )
             return
-        pending = ls.pending.get(project.root)
-        if pending is not None:
-            await asyncio.gather(pending, return_exceptions=True)
-        await ls.run_runtime_check(project)
+        # The latest save wins: a probe still in flight is cancelled (its agent is killed), so
+        # saving in a loop never piles up processes nor lets older results land last.
+        previous = ls.probing.pop(project.root, None)
+        if previous is not None:
+            previous.cancel()
+        task = asyncio.current_task()
+        if task is not None:
+            ls.probing[project.root] = task
+        try:
+            pending = ls.pending.get(project.root)
+            if pending is not None:
+                await asyncio.gather(pending, return_exceptions=True)
+            await ls.run_runtime_check(project)
+        finally:
+            if ls.probing.get(project.root) is task:
+                ls.probing.pop(project.root, None)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -612,7 +648,10 @@ def _command_roots(ls: SpocLanguageServer, args: Iterable[Any]) -> list[Path]:
         if isinstance(argument, str):
             path = document_path(argument) if argument.startswith("file:") else Path(argument)
             if path is not None:
-                root = ls.host.root_of(path if path.suffix else path / "spoc.toml")
+                try:
+                    root = ls.host.root_of(path if path.suffix else path / "spoc.toml")
+                except (OSError, ValueError):  # not a path this system can have (a NUL byte)
+                    continue
                 if root is not None:
                     return [root]
     roots = list(ls.host.projects) or ls.host.discover(ls.folders)

@@ -39,9 +39,10 @@ class ResultBuilder:
         self.kind: SourceKind = kind
         self.file = file
         self.problems: list[Problem] = []
-        self.sites: dict[tuple[Position, Position], StringSite] = {}
-        self.group_spans: dict[str, list[Span]] = {}
-        self.key_spans: dict[str, list[Span]] = {}
+        self.sites: dict[tuple[int, int, int, int], StringSite] = {}
+        # Ordered sets (dicts with no values): a span is listed once, in first-seen order.
+        self.group_spans: dict[str, dict[Span, None]] = {}
+        self.key_spans: dict[str, dict[Span, None]] = {}
 
     def problem(
         self,
@@ -55,7 +56,8 @@ class ResultBuilder:
 
     def site(self, group: str | None, literal: Literal) -> StringSite:
         """Record a plugin string site (once per place) and return it."""
-        key = (literal.span.start, literal.span.end)
+        start, end = literal.span.start, literal.span.end
+        key = (start.line, start.column, end.line, end.column)
         site = self.sites.get(key)
         if site is None or (site.group is None and group is not None):
             site = StringSite(
@@ -63,21 +65,17 @@ class ResultBuilder:
                 text=literal.raw,
                 span=literal.span,
                 terminated=literal.terminated,
-                value=literal.value,
-                pieces=literal.pieces,
+                value=literal.value if literal.terminated else None,
+                pieces=literal.pieces if literal.terminated else (),
             )
             self.sites[key] = site
         return site
 
     def group_span(self, name: str, span: Span) -> None:
-        spans = self.group_spans.setdefault(name, [])
-        if span not in spans:
-            spans.append(span)
+        self.group_spans.setdefault(name, {})[span] = None
 
     def key_span(self, key: str, span: Span) -> None:
-        spans = self.key_spans.setdefault(key, [])
-        if span not in spans:
-            spans.append(span)
+        self.key_spans.setdefault(key, {})[span] = None
 
     def build(self, groups: list[GroupResult]) -> ParsedConfig:
         entry_spans: dict[PluginEntry, Span] = {}
@@ -94,19 +92,23 @@ class ResultBuilder:
                 entry_sites[entry] = site
             provenance = self._provenance(group.key.start) if group.key is not None else None
             plugin_groups.append(PluginGroup(group.name, tuple(entries), provenance))
-        problems = sorted(self.problems, key=lambda p: (p.span.start, p.span.end))
+        problems = sorted(self.problems, key=lambda p: _span_key(p.span))
         return ParsedConfig(
             source=PluginSource(self.kind, self.file, tuple(plugin_groups)),
             entry_spans=entry_spans,
             group_spans={name: tuple(spans) for name, spans in self.group_spans.items()},
             problems=tuple(problems),
-            strings=tuple(sorted(self.sites.values(), key=lambda s: (s.span.start, s.span.end))),
+            strings=tuple(self.sites[key] for key in sorted(self.sites)),
             key_spans={key: tuple(spans) for key, spans in self.key_spans.items()},
             entry_sites=entry_sites,
         )
 
     def _provenance(self, position: Position) -> Provenance:
         return Provenance(self.kind, self.file, position.line + 1, position.column + 1)
+
+
+def _span_key(span: Span) -> tuple[int, int, int, int]:
+    return span.start.line, span.start.column, span.end.line, span.end.column
 
 
 def internal_error(kind: SourceKind, file: Path | None, error: BaseException) -> ParsedConfig:

@@ -13,6 +13,8 @@ from tree_sitter import Language, Parser, Tree
 
 from spoc_lsp.syntax.source_text import ByteEdit
 
+INCREMENTAL_EDITS = 4
+
 
 def _toml_language() -> object:
     import tree_sitter_toml
@@ -54,7 +56,13 @@ class Grammar:
         return self.parser().parse(bytes(data))
 
     def reparse(self, tree: Tree, data: bytes | bytearray, edits: list[ByteEdit]) -> Tree:
-        """Parse again after same-length overwrites, reusing what did not change."""
+        """Parse again after same-length overwrites, reusing what did not change.
+
+        Each ``Tree.edit`` costs time in the size of the tree: past a few edits, parsing
+        afresh is cheaper.
+        """
+        if len(edits) > INCREMENTAL_EDITS:
+            return self.parse(data)
         for edit in edits:
             tree.edit(
                 start_byte=edit.start_byte,

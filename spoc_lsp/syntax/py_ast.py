@@ -15,6 +15,8 @@ from spoc_lsp.syntax.model import Span
 
 @dataclass
 class Node:
+    """An expression: where it is, and whether a syntax error is inside it."""
+
     span: Span
     broken: bool = field(default=False, kw_only=True)
 
@@ -43,6 +45,8 @@ class Const(Node):
 
 @dataclass
 class Name(Node):
+    """A bare name."""
+
     name: str
 
 
@@ -66,30 +70,40 @@ class Starred(Node):
 
 @dataclass
 class DictItem:
+    """``key: value`` in a dict display."""
+
     key: Node
     value: Node
 
 
 @dataclass
 class Dict(Node):
+    """A dict display (``**x`` items are :class:`Starred`)."""
+
     items: list[DictItem | Starred]
     comprehension: bool = False
 
 
 @dataclass
 class Attr(Node):
+    """``obj.name`` (``name`` is empty when it is still being typed: ``obj.``)."""
+
     obj: Node
     name: str
 
 
 @dataclass
 class Subscript(Node):
+    """``obj[index]``."""
+
     obj: Node
     index: Node
 
 
 @dataclass
 class Keyword:
+    """A keyword argument, ``name=value``."""
+
     name: str
     name_span: Span
     value: Node
@@ -97,6 +111,8 @@ class Keyword:
 
 @dataclass
 class Call(Node):
+    """A call, with its positional and keyword arguments."""
+
     func: Node
     args: list[Node]  # positional arguments, ``*x`` and ``**x`` as :class:`Starred`
     keywords: list[Keyword]
@@ -105,6 +121,8 @@ class Call(Node):
 
 @dataclass
 class BinOp(Node):
+    """``left + right`` (the one operator that can build a list of entries)."""
+
     op: str
     left: Node
     right: Node
@@ -112,9 +130,11 @@ class BinOp(Node):
 
 @dataclass
 class Opaque(Node):
-    """Any other expression: computed. ``head`` is the literal it starts with, if any."""
+    """Any other expression: computed. ``head`` is the literal it starts with, if any;
+    ``first`` its first operand (``f()`` in ``f() == x``)."""
 
     head: Node | None = None
+    first: Node | None = None
 
 
 @dataclass
@@ -163,17 +183,25 @@ def salvage(node: Node) -> Node:
 
 @dataclass
 class Stmt:
+    """A statement: where it is, and whether a syntax error is in or right after it."""
+
     span: Span
+    # A syntax error is in or right after it: it is being typed, not finished.
+    damaged: bool = field(default=False, kw_only=True)
 
 
 @dataclass
 class Assign(Stmt):
+    """``a = b = value`` (targets in order)."""
+
     targets: list[Node]
     value: Node
 
 
 @dataclass
 class AugAssign(Stmt):
+    """``target += value`` (or another augmented operator)."""
+
     target: Node
     op: str
     value: Node
@@ -181,6 +209,8 @@ class AugAssign(Stmt):
 
 @dataclass
 class AnnAssign(Stmt):
+    """``target: annotation = value`` (the value may be missing)."""
+
     target: Node
     annotation: Node
     value: Node | None
@@ -188,16 +218,22 @@ class AnnAssign(Stmt):
 
 @dataclass
 class ExprStmt(Stmt):
+    """An expression on its own: a call, most likely."""
+
     value: Node
 
 
 @dataclass
 class Delete(Stmt):
+    """``del a, b``."""
+
     targets: list[Node]
 
 
 @dataclass
 class Import(Stmt):
+    """An import: the module and the names it binds (``*`` for all)."""
+
     module: str
     names: list[tuple[str, Span]]  # the names the statement binds
     star: bool = False

@@ -7,6 +7,7 @@ rebind) and that is not an import becomes one SKIPPED token.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tree_sitter import Node, Tree
@@ -32,17 +33,22 @@ from spoc_lsp.syntax.tree_walk import nodes_with_errors, walk
 _ATOMIC = frozenset({"string"})
 _NUMBERS = frozenset({"integer", "float"})
 _WORDS = frozenset({"identifier", "true", "false", "none", "keyword_identifier"})
-BOM_BYTES = BOM.encode()
+_BOM_BYTES = BOM.encode()
+_PUNCTUATION = frozenset("()[]{},:;.=")
 _IMPORTS = frozenset({"import_statement", "import_from_statement", "future_import_statement"})
 
 
 @dataclass
 class PythonTokens:
+    """The tokens of a Python text, and the (repaired) tree they came from."""
+
     tokens: list[Token]
     tree: Tree
 
 
 def lex(source: SourceText) -> PythonTokens:
+    """The tokens of ``source``: tree-sitter's leaves, re-lexed where it recovered."""
+
     repaired = repair(source, PYTHON, _find_openers, py_strings.closing_end)
     items = walk(repaired.tree, _ATOMIC, lambda top: _skippable(top, source))
     tokens = assemble(
@@ -67,6 +73,8 @@ def _token(source: SourceText, node: Node, start: Position, end: Position) -> To
     kind = node.type
     if kind == "comment" or node.is_missing or end == start:
         return None
+    if not node.is_named and kind in _PUNCTUATION:  # its text is its type: no need to slice
+        return Token(kind, kind, start, end)
     text = source.slice((start.line, start.column), (end.line, end.column))
     if kind == "string":
         if _closed(node):
@@ -107,15 +115,14 @@ def _skippable(node: Node, source: SourceText) -> bool:
     if not (node.type.endswith("statement") or node.type.endswith("definition")):
         return False
     row, column = node.start_point
-    if column != len(BOM_BYTES) * (row == 0 and source.has_bom):
+    if column != len(_BOM_BYTES) * (row == 0 and source.has_bom):
         return False  # not a statement of its own: maybe the rest of a broken one
     text = source.data[node.start_byte : node.end_byte]
     return b"PLUGINS" not in text and b"dict" not in text
 
 
-def _find_openers(tree: Tree, source: SourceText) -> list[Opener]:
+def _find_openers(tree: Tree, source: SourceText) -> Iterator[Opener]:
     """Strings tree-sitter-python could not read: lone starts, and unclosed string nodes."""
-    openers: list[Opener] = []
     for node, parent in nodes_with_errors(tree):
         if node.type == "string_start" and (parent is None or parent.type != "string"):
             start = node
@@ -123,9 +130,8 @@ def _find_openers(tree: Tree, source: SourceText) -> list[Opener]:
             start = node.children[0] if node.child_count else node
         else:
             continue
-        position = Position(*source.point(*start.start_point))
-        end = Position(*source.point(*start.end_point))
+        position = source.position(start.start_point)
+        end = source.position(start.end_point)
         delimiter = source.slice((position.line, position.column), (end.line, end.column))
         if delimiter:
-            openers.append(Opener(position, delimiter))
-    return openers
+            yield Opener(position, delimiter)

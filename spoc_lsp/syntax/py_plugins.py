@@ -1,84 +1,35 @@
 """Following ``PLUGINS`` through a settings module's top-level statements, as Python would.
 
-The state is what ``PLUGINS`` holds after each statement: a dict of group name to the group's
-list (or tuple) of entries — real Python dicts and lists, so re-assignment, ``del``, key order
-and aliasing (``PLUGINS["b"] = PLUGINS["a"]``) behave exactly as at runtime. What cannot be read
-statically is reported (SPOC006, information) and left out, never guessed: a group whose value
-is computed becomes :data:`UNKNOWN` and is not listed; a ``PLUGINS`` that comes from elsewhere
-makes every group not assigned here unknown. Literals of the wrong type are SPOC005 errors.
+Each statement changes what ``PLUGINS`` holds (see :mod:`py_values` for the state and how
+values are read): re-assignment replaces it (earlier entries are dropped), ``del``, ``update``,
+``setdefault``, ``append``, ``extend``, ``+=``... change it the way they do at runtime. A change
+that cannot be read statically (``PLUGINS |= ...``, an unknown method) is reported and makes
+what it may touch unknown. A *damaged* statement — one being typed — never drops or replaces
+what was there: it only adds, so that nothing written before it is lost meanwhile.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from spoc_lsp.syntax import py_ast as ast
-from spoc_lsp.syntax.builder import GroupResult, ResultBuilder
-from spoc_lsp.syntax.literal import NOTE_FSTRING, NOTE_MIXED, NOTE_TEMPLATE
-from spoc_lsp.syntax.model import Span, StringSite
+from spoc_lsp.syntax.builder import GroupResult
+from spoc_lsp.syntax.model import Span
+from spoc_lsp.syntax.py_values import (
+    PLUGINS,
+    UNKNOWN,
+    Entries,
+    GroupValue,
+    State,
+    ValueReader,
+    is_name,
+    store,
+)
 
-PLUGINS = "PLUGINS"
 # Methods of dicts and lists that only read: calling them changes nothing.
 _READING_METHODS = frozenset({"get", "copy", "keys", "values", "items", "count", "index"})
-_KINDS = {"list": "a list", "tuple": "a tuple", "set": "a set"}
 
 
-class _Unknown:
-    """A group whose entries cannot be read statically."""
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-
-UNKNOWN = _Unknown()
-
-
-@dataclass(eq=False)
-class Entries:
-    """A group's list or tuple: the readable entries, in order (one object per runtime list)."""
-
-    kind: str  # "list" or "tuple"
-    sites: list[StringSite] = field(default_factory=list)
-
-
-GroupValue = Entries | _Unknown
-
-
-@dataclass
-class State:
-    """What ``PLUGINS`` holds: nothing yet, or groups (and whether others may exist unseen)."""
-
-    defined: bool = False
-    groups: dict[str, GroupValue] = field(default_factory=dict)
-    keys: dict[str, Span] = field(default_factory=dict)  # where each group's name was written
-    partial: bool = False  # groups may exist that these statements do not show
-
-
-class SettingsReader:
-    """Applies top-level statements to a :class:`State`, reporting what it cannot read."""
-
-    def __init__(self, builder: ResultBuilder, quiet: bool = False) -> None:
-        self.builder = builder
-        self.quiet = quiet  # a dry run (inside an if block, say): sites only, no problems
-        self.state = State()
-        self.dict_rebound = False  # the module rebinds ``dict``: dict(...) is not the builtin
-        self.star_import: ast.Import | None = None
-
-    # --- reporting ----------------------------------------------------------------------------
-
-    def unreadable(self, message: str, span: Span, group: str | None = None) -> None:
-        if not self.quiet:
-            self.builder.problem("SPOC006", message, span, "information", group)
-
-    def wrong_type(self, message: str, span: Span, group: str | None = None) -> None:
-        if not self.quiet:
-            self.builder.problem("SPOC005", message, span, "error", group)
-
-    def group_key(self, name: str, span: Span) -> None:
-        if not self.quiet:
-            self.builder.group_span(name, span)
-
-    # --- results ------------------------------------------------------------------------------
+class SettingsReader(ValueReader):
+    """Applies top-level statements to the :class:`State`, reporting what it cannot read."""
 
     def groups(self) -> list[GroupResult]:
         return [
@@ -87,18 +38,16 @@ class SettingsReader:
             if isinstance(value, Entries)
         ]
 
-    # --- statements ---------------------------------------------------------------------------
-
     def statement(self, statement: ast.Stmt) -> None:
         if isinstance(statement, ast.Import):
             self.import_statement(statement)
         elif isinstance(statement, ast.Assign):
             for target in statement.targets:
-                self.assign(target, statement.value)
+                self.assign(target, statement.value, statement.damaged)
         elif isinstance(statement, ast.AnnAssign):
             if statement.value is not None:
-                self.assign(statement.target, statement.value)
-            elif _is_name(statement.target, "dict"):
+                self.assign(statement.target, statement.value, statement.damaged)
+            elif is_name(statement.target, "dict"):
                 self.dict_rebound = True
         elif isinstance(statement, ast.AugAssign):
             self.augmented(statement)
@@ -121,35 +70,26 @@ class SettingsReader:
         if statement.star:
             self.star_import = statement
 
-    def use(self) -> None:
-        """``PLUGINS`` is about to be read or changed: if only a star import defines it, say so."""
-        if self.state.defined:
-            return
-        if self.star_import is not None:
-            module = self.star_import.module or "another module"
-            self.unreadable(
-                f"PLUGINS may come from 'from {module} import *'; entries listed there are "
-                "not checked",
-                self.star_import.span,
-            )
-            self.state = State(defined=True, partial=True)
-            return
-        self.state = State(defined=True)  # a NameError at runtime: read on as if it were {}
-
-    def assign(self, target: ast.Node, value: ast.Node) -> None:
+    def assign(self, target: ast.Node, value: ast.Node, damaged: bool = False) -> None:
+        """``target = value``; a damaged (unfinished) assignment adds, never replaces."""
         if target.broken and not isinstance(target, ast.Subscript):
             self.sites_in(value, None)  # a target being typed ("PLUGINS." ...): nothing yet
             return
-        if _is_name(target, PLUGINS):
+        if is_name(target, PLUGINS) and damaged:
+            self.add_plugins(value)
+        elif is_name(target, PLUGINS):
             self.assign_plugins(value)
-        elif _is_name(target, "dict"):
+        elif is_name(target, "dict"):
             self.dict_rebound = True
-        elif isinstance(target, ast.Subscript) and _is_name(target.obj, PLUGINS):
+        elif isinstance(target, ast.Subscript) and is_name(target.obj, PLUGINS):
             self.use()
             name = self.group_name(target.index)
             if name is None:
                 self.lose_unknown_key(target.index)
                 self.sites_in(value, None)
+                return
+            if damaged and name in self.state.groups:
+                self.sites_in(value, name)  # being typed: keep the group as it was
                 return
             self.set_group(name, target.index.span, self.group_value(name, value))
         elif _mentions_plugins(target):
@@ -157,6 +97,27 @@ class SettingsReader:
                 "this change to PLUGINS cannot be read statically; it is not checked", target.span
             )
             self.sites_in(value, None)
+
+    def add_plugins(self, value: ast.Node) -> None:
+        """An unfinished ``PLUGINS = {...`` being typed: its groups are added to what was
+        there (none replaced), so that nothing written before it is lost meanwhile."""
+        if not isinstance(value, (ast.Dict, ast.Call)):
+            self.sites_in(value, None)
+            return
+        added = State(defined=True)
+        self.quiet, quiet = True, self.quiet
+        try:
+            readable = self.read_dict(value, added)
+        finally:
+            self.quiet = quiet
+        if not readable:
+            return
+        if not self.state.defined:
+            self.state = added
+            return
+        for name, group in added.groups.items():
+            if name not in self.state.groups:
+                store(self.state, name, added.keys[name], group)
 
     def assign_plugins(self, value: ast.Node) -> None:
         if isinstance(value, (ast.Damaged, ast.Missing)):
@@ -167,73 +128,9 @@ class SettingsReader:
             return
         self.state = State(defined=True, partial=True)
 
-    def read_dict(self, value: ast.Node, state: State) -> bool:
-        """Read a dict-valued expression into ``state``; False (reported) if it is not readable."""
-        if isinstance(value, (ast.Damaged, ast.Missing, ast.OpenStr)):
-            return True  # part of a syntax error: nothing (readable) was written here yet
-        if isinstance(value, ast.Dict):
-            if value.comprehension:
-                self.unreadable("PLUGINS is computed; its entries are not checked", value.span)
-                return False
-            for item in value.items:
-                if isinstance(item, ast.Starred):
-                    if self.read_dict_unpacking(item, state):
-                        continue
-                    state.partial = True
-                    continue
-                self.read_item(item.key, item.value, state)
-            return True
-        if isinstance(value, ast.Call) and _is_name(value.func, "dict") and not self.dict_rebound:
-            return self.read_dict_call(value, state)
-        literal = _literal_kind(value)
-        if literal is not None:
-            self.wrong_type(
-                f"PLUGINS must be a dict of group name to list of URIs, not {literal}", value.span
-            )
-            self.sites_in(value, None)
-            return False
-        self.unreadable("PLUGINS is computed; its entries are not checked", value.span)
-        self.sites_in(value, None)
-        return False
-
-    def read_dict_unpacking(self, item: ast.Starred, state: State) -> bool:
-        if isinstance(item.value, (ast.Dict, ast.Call)):
-            return self.read_dict(item.value, state)
-        self.unreadable("entries unpacked from here are not checked", item.span)
-        return False
-
-    def read_dict_call(self, call: ast.Call, state: State) -> bool:
-        if call.comprehension or len(call.args) > 1:
-            self.unreadable("PLUGINS is computed; its entries are not checked", call.span)
-            return False
-        for argument in call.args:
-            if isinstance(argument, ast.Starred) or not self.read_dict(argument, state):
-                if isinstance(argument, ast.Starred):
-                    self.unreadable("entries unpacked from here are not checked", argument.span)
-                state.partial = True
-        for keyword in call.keywords:
-            if keyword.name == "**":
-                continue
-            self.group_key(keyword.name, keyword.name_span)
-            value = self.group_value(keyword.name, keyword.value)
-            if value is not None:
-                _store(state, keyword.name, keyword.name_span, value)
-        return True
-
-    def read_item(self, key: ast.Node, value: ast.Node, state: State) -> None:
-        name = self.group_name(key)
-        if name is None:
-            if not isinstance(key, (ast.Damaged, ast.Missing, ast.OpenStr)):
-                state.partial = True
-            self.sites_in(value, None)
-            return
-        result = self.group_value(name, value)
-        if result is not None:
-            _store(state, name, key.span, result)
-
     def set_group(self, name: str, key: Span, value: GroupValue | None) -> None:
         if value is not None:
-            _store(self.state, name, key, value)
+            store(self.state, name, key, value)
 
     def lose_unknown_key(self, key: ast.Node) -> None:
         """A group was set under a name that cannot be read: it may be any group."""
@@ -241,187 +138,9 @@ class SettingsReader:
             return
         self.state.partial = True
 
-    # --- group names and values ---------------------------------------------------------------
-
-    def group_name(self, key: ast.Node) -> str | None:
-        """The group name ``key`` stands for (reported and None when it cannot be read)."""
-        if isinstance(key, ast.Str):
-            literal = key.literal
-            if literal.value is not None:
-                self.group_key(literal.value, key.span)
-                return literal.value
-            if literal.note in (NOTE_FSTRING,):
-                self.unreadable("a computed group name: this group is not checked", key.span)
-            else:
-                kind = "bytes" if literal.note != NOTE_TEMPLATE else "a template string"
-                self.wrong_type(f"PLUGINS group names must be strings, not {kind}", key.span)
-            return None
-        if isinstance(key, (ast.Damaged, ast.Missing, ast.OpenStr)):
-            return None
-        literal_kind = _literal_kind(key)
-        if literal_kind is not None:
-            self.wrong_type(f"PLUGINS group names must be strings, not {literal_kind}", key.span)
-            return None
-        self.unreadable("a computed group name: this group is not checked", key.span)
-        return None
-
-    def group_value(self, name: str, value: ast.Node) -> GroupValue | None:
-        """What group ``name`` holds when given ``value``; None when nothing was typed yet."""
-        if isinstance(value, (ast.Damaged, ast.Missing)):
-            return None
-        if isinstance(value, ast.OpenStr):
-            self.builder.site(name, value.literal)
-            return None
-        if isinstance(value, ast.Seq):
-            entries = self.entries(name, value)
-            if value.kind == "set":
-                self.wrong_type(
-                    f"PLUGINS group {name!r} must be a list of URI strings, not a set",
-                    value.span,
-                    name,
-                )
-                return UNKNOWN
-            return entries
-        if isinstance(value, ast.Subscript) and _is_name(value.obj, PLUGINS):
-            return self.group_reference(name, value)
-        if isinstance(value, ast.BinOp):
-            return self.concatenation(name, value)
-        if isinstance(value, ast.Str):
-            self.builder.site(name, value.literal)
-        literal = _literal_kind(value)
-        if literal is not None:
-            self.wrong_type(
-                f"PLUGINS group {name!r} must be a list of URI strings, not {literal}",
-                value.span,
-                name,
-            )
-            return UNKNOWN
-        self.unreadable(
-            f"group {name!r} is computed; its entries are not checked", value.span, name
-        )
-        self.sites_in(value, name)
-        return UNKNOWN
-
-    def group_reference(self, name: str, value: ast.Subscript) -> GroupValue:
-        """``PLUGINS["other"]``: the very same list, as at runtime."""
-        self.use()
-        other = self.group_name(value.index)
-        found = self.state.groups.get(other) if other is not None else None
-        if found is None and other is not None and not self.state.partial:
-            found = UNKNOWN  # a KeyError at runtime
-        if isinstance(found, Entries):
-            return found
-        self.unreadable(
-            f"group {other!r} is not known here; group {name!r} is not checked", value.span, name
-        )
-        return UNKNOWN
-
-    def concatenation(self, name: str, value: ast.BinOp) -> GroupValue:
-        parts = [
-            self.quiet_group_value(name, value.left),
-            self.quiet_group_value(name, value.right),
-        ]
-        left, right = parts
-        if isinstance(left, Entries) and isinstance(right, Entries) and left.kind == right.kind:
-            return Entries(left.kind, left.sites + right.sites)
-        self.unreadable(
-            f"group {name!r} is computed; its entries are not checked", value.span, name
-        )
-        return UNKNOWN
-
-    def quiet_group_value(self, name: str, value: ast.Node) -> GroupValue | None:
-        if isinstance(value, ast.Seq) and value.kind != "set":
-            return self.entries(name, value)
-        if isinstance(value, ast.Subscript) and _is_name(value.obj, PLUGINS):
-            other = self.group_name(value.index)
-            found = self.state.groups.get(other) if other is not None else None
-            return found if isinstance(found, Entries) else UNKNOWN
-        if isinstance(value, ast.BinOp):
-            left = self.quiet_group_value(name, value.left)
-            right = self.quiet_group_value(name, value.right)
-            if isinstance(left, Entries) and isinstance(right, Entries) and left.kind == right.kind:
-                return Entries(left.kind, left.sites + right.sites)
-        self.sites_in(value, name)
-        return UNKNOWN
-
-    def entries(self, name: str, value: ast.Seq) -> Entries:
-        """The readable entries of a list or tuple display (each other item reported)."""
-        entries = Entries("tuple" if value.kind == "tuple" else "list")
-        for number, item in enumerate(value.items, start=1):
-            site = self.entry(name, number, item)
-            if site is not None:
-                entries.sites.append(site)
-        return entries
-
-    def entry(self, name: str, number: int, item: ast.Node) -> StringSite | None:
-        if isinstance(item, ast.Str):
-            literal = item.literal
-            site = self.builder.site(name, literal)
-            if literal.value is not None:
-                return site
-            if literal.note == NOTE_FSTRING:
-                self.unreadable(
-                    "an f-string with placeholders is computed; this entry is not checked",
-                    item.span,
-                    name,
-                )
-            else:
-                kind = {NOTE_TEMPLATE: "a template string", NOTE_MIXED: "bytes and str"}.get(
-                    literal.note or "", "bytes"
-                )
-                self.wrong_type(
-                    f"PLUGINS group {name!r} entry {number} must be a string, not {kind}",
-                    item.span,
-                    name,
-                )
-            return None
-        if isinstance(item, ast.OpenStr):
-            self.builder.site(name, item.literal)
-            return None
-        if isinstance(item, (ast.Damaged, ast.Missing)):
-            return None
-        if isinstance(item, ast.Starred):
-            self.unreadable("entries unpacked from here are not checked", item.span, name)
-            return None
-        literal_kind = _literal_kind(item)
-        if literal_kind is not None:
-            shown = (
-                f" ({item.text})"
-                if isinstance(item, ast.Const) and item.text != literal_kind
-                else ""
-            )
-            message = f"PLUGINS group {name!r} entry {number} must be a string"
-            self.wrong_type(f"{message}, not {literal_kind}{shown}", item.span, name)
-            self.sites_in(item, name)
-            return None
-        self.unreadable("a computed entry: it is not checked", item.span, name)
-        return None
-
-    def sites_in(self, node: ast.Node, group: str | None) -> None:
-        """Record the string sites in an expression that is not read (for completion)."""
-        if isinstance(node, ast.OpenStr):
-            self.builder.site(group, node.literal)
-        elif isinstance(node, ast.Seq):
-            for item in node.items:
-                if isinstance(item, ast.Str) and item.literal.value is not None:
-                    self.builder.site(group, item.literal)
-                else:
-                    self.sites_in(item, group)
-        elif isinstance(node, ast.Dict):
-            for entry in node.items:
-                if isinstance(entry, ast.DictItem):
-                    key = entry.key
-                    name = key.literal.value if isinstance(key, ast.Str) else None
-                    self.sites_in(entry.value, name)
-        elif isinstance(node, (ast.Starred, ast.Opaque, ast.BinOp, ast.Call)):
-            for child in _children(node):
-                self.sites_in(child, group)
-
-    # --- changes ------------------------------------------------------------------------------
-
     def augmented(self, statement: ast.AugAssign) -> None:
         target = statement.target
-        if _is_name(target, PLUGINS):
+        if is_name(target, PLUGINS):
             self.use()
             self.unreadable(
                 f"'PLUGINS {statement.op} ...' cannot be read statically; it is not checked",
@@ -429,7 +148,7 @@ class SettingsReader:
             )
             self.forget(statement.value)
             return
-        if not (isinstance(target, ast.Subscript) and _is_name(target.obj, PLUGINS)):
+        if not (isinstance(target, ast.Subscript) and is_name(target.obj, PLUGINS)):
             if _mentions_plugins(target):
                 self.unreadable(
                     "this change to PLUGINS cannot be read statically; it is not checked",
@@ -486,7 +205,7 @@ class SettingsReader:
                 name,
             )
             return None
-        if isinstance(found, _Unknown):
+        if found is UNKNOWN:
             self.unreadable(
                 f"group {name!r} is not known here; this change is not checked", span, name
             )
@@ -520,10 +239,10 @@ class SettingsReader:
             return
         method = call.func.name
         obj = call.func.obj
-        if _is_name(obj, PLUGINS):
+        if is_name(obj, PLUGINS):
             self.use()
             self.dict_method(method, call)
-        elif isinstance(obj, ast.Subscript) and _is_name(obj.obj, PLUGINS):
+        elif isinstance(obj, ast.Subscript) and is_name(obj.obj, PLUGINS):
             self.use()
             name = self.group_name(obj.index)
             if name is None:
@@ -535,7 +254,7 @@ class SettingsReader:
             isinstance(obj, ast.Call)
             and isinstance(obj.func, ast.Attr)
             and obj.func.name == "setdefault"
-            and _is_name(obj.func.obj, PLUGINS)
+            and is_name(obj.func.obj, PLUGINS)
         ):
             self.use()
             name = self.setdefault(obj)
@@ -558,14 +277,14 @@ class SettingsReader:
             finally:
                 self.quiet = quiet
             for name, value in update.groups.items():
-                _store(state, name, update.keys[name], value)
+                store(state, name, update.keys[name], value)
             return
         if method == "update" and not call.comprehension and len(call.args) <= 1:
             update = State(defined=True)
             readable = all(self.read_dict(argument, update) for argument in call.args)
             self.update_keywords(call, update)
             for name, value in update.groups.items():
-                _store(state, name, update.keys[name], value)
+                store(state, name, update.keys[name], value)
             if not readable or update.partial:
                 self.forget_all_but(update.groups)
             return
@@ -596,7 +315,7 @@ class SettingsReader:
             self.group_key(keyword.name, keyword.name_span)
             value = self.group_value(keyword.name, keyword.value)
             if value is not None:
-                _store(update, keyword.name, keyword.name_span, value)
+                store(update, keyword.name, keyword.name_span, value)
 
     def forget_all_but(self, kept: dict[str, GroupValue]) -> None:
         self.state.groups = {
@@ -619,7 +338,7 @@ class SettingsReader:
             if self.state.partial:
                 default = UNKNOWN
             if default is not None:
-                _store(self.state, name, call.args[0].span, default)
+                store(self.state, name, call.args[0].span, default)
         return name
 
     def list_method(self, name: str, key: Span, method: str, call: ast.Call) -> None:
@@ -692,9 +411,9 @@ class SettingsReader:
                 sites.reverse()
 
     def delete(self, target: ast.Node, span: Span) -> None:
-        if _is_name(target, PLUGINS):
+        if is_name(target, PLUGINS):
             self.state = State()
-        elif isinstance(target, ast.Subscript) and _is_name(target.obj, PLUGINS):
+        elif isinstance(target, ast.Subscript) and is_name(target.obj, PLUGINS):
             self.use()
             name = self.group_name(target.index)
             if name is None:
@@ -722,21 +441,13 @@ def _method_call_being_typed(node: ast.Node) -> ast.Node:
             inner = node.left
         elif isinstance(node, ast.Seq) and node.bare and node.items:
             inner = node.items[0]
+        elif isinstance(node, ast.Opaque) and node.first is not None:
+            inner = node.first
         else:
             break
         inner.broken = True
         node = inner
     return node
-
-
-def _store(state: State, name: str, key: Span, value: GroupValue) -> None:
-    if name not in state.groups:
-        state.keys[name] = key
-    state.groups[name] = value
-
-
-def _is_name(node: ast.Node, name: str) -> bool:
-    return isinstance(node, ast.Name) and node.name == name
 
 
 def _int_literal(node: ast.Node) -> int | None:
@@ -746,34 +457,6 @@ def _int_literal(node: ast.Node) -> int | None:
         except ValueError:
             return None
     return None
-
-
-def _literal_kind(node: ast.Node) -> str | None:
-    """What literal ``node`` is, for a message ("a list", "an integer"...); None if it is not."""
-    if isinstance(node, ast.Str):
-        note = node.literal.note
-        if note is None:
-            return "a string"
-        return None if note == NOTE_FSTRING else "bytes" if note != NOTE_TEMPLATE else None
-    if isinstance(node, ast.Const):
-        return node.kind
-    if isinstance(node, ast.Seq) and not node.comprehension:
-        return _KINDS[node.kind]
-    if isinstance(node, ast.Dict) and not node.comprehension:
-        return "a dict"
-    return None
-
-
-def _children(node: ast.Node) -> list[ast.Node]:
-    if isinstance(node, ast.Starred):
-        return [node.value]
-    if isinstance(node, ast.Opaque):
-        return [node.head] if node.head is not None else []
-    if isinstance(node, ast.BinOp):
-        return [node.left, node.right]
-    if isinstance(node, ast.Call):
-        return [*node.args, *(keyword.value for keyword in node.keywords)]
-    return []
 
 
 def _mentions_plugins(node: ast.Node) -> bool:

@@ -55,7 +55,6 @@ class Statement:
     tokens: list[Token]
     indent: int  # the column of its first token, less the BOM's on the first line
     after_semicolon: bool = False  # it follows another statement on the same line
-    cut: bool = False  # it was cut short at a recovery point, with brackets left open
 
 
 @dataclass
@@ -73,11 +72,11 @@ class _Splitter:
     stack: list[str] = field(default_factory=list)
     after_semicolon: bool = False
 
-    def flush(self, cut: bool = False) -> None:
+    def flush(self) -> None:
         if self.current:
             first = self.current[0]
             indent = first.start.column - self.source.indent_base(first.start.line)
-            self.statements.append(Statement(self.current, indent, self.after_semicolon, cut))
+            self.statements.append(Statement(self.current, indent, self.after_semicolon))
         self.current = []
         self.stack = []
         self.after_semicolon = False
@@ -97,7 +96,7 @@ class _Splitter:
                 if not self.stack:
                     self.flush()
                 elif self.starts_statement(index):
-                    self.flush(cut=True)
+                    self.flush()  # brackets left open: the statement is broken
             continued = False
             if token.kind == ";" and not self.stack:
                 self.flush()
@@ -199,6 +198,8 @@ def inline_body(statement: Statement) -> list[Token]:
 
 
 def is_compound_header(statement: Statement) -> bool:
+    """Whether a statement opens a compound statement (``if x:``, ``def f():``, ``@deco``...)."""
+
     first = statement.tokens[0]
     if first.kind == "@" or (first.kind == WORD and first.text in COMPOUND_KEYWORDS):
         return True

@@ -13,7 +13,8 @@ rounds in all, so the cost stays linear in the size of the text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from tree_sitter import Tree
@@ -52,7 +53,7 @@ class Repaired:
     unterminated: list[Unterminated]
 
 
-FindOpeners = Callable[[Tree, SourceText], list[Opener]]
+FindOpeners = Callable[[Tree, SourceText], Iterator[Opener]]
 FindClose = Callable[[SourceText, Position, str], "Position | None"]
 
 
@@ -62,20 +63,24 @@ def repair(
     """Parse ``source`` and repair its broken strings (see the module docstring)."""
     tree = grammar.parse(source.copy)
     unterminated: list[Unterminated] = []
-    repaired: list[tuple[Position, Position]] = []
+    repaired = _Ranges()
     for round_number in range(MAX_ROUNDS):
         if not tree.root_node.has_error:
             break
-        openers = [o for o in find_openers(tree, source) if not _covered(o.position, repaired)]
-        if not openers:
+        found = (o for o in find_openers(tree, source) if not repaired.covers(o.position))
+        if round_number < ONE_AT_A_TIME:
+            first = next(found, None)  # (the search stops there)
+            batch = [] if first is None else [first]
+        else:
+            batch = list(found)
+        if not batch:
             break
-        batch = openers[:1] if round_number < ONE_AT_A_TIME else openers
         edits: list[ByteEdit] = []
         for opener in batch:
-            if _covered(opener.position, repaired):
+            if repaired.covers(opener.position):
                 continue
             edit, blanked = _repair_one(source, opener, find_close)
-            repaired.append((opener.position, edit_end(source, edit)))
+            repaired.add(opener.position, edit_end(source, edit))
             edits.append(edit)
             if blanked is not None:
                 unterminated.append(blanked)
@@ -85,12 +90,28 @@ def repair(
 
 
 def edit_end(source: SourceText, edit: ByteEdit) -> Position:
+    """Where an edit of the parse copy ends, as a position."""
+
     line, byte_column = edit.end_point
     return Position(line, source.column(line, byte_column))
 
 
-def _covered(position: Position, repaired: list[tuple[Position, Position]]) -> bool:
-    return any(start <= position < end for start, end in repaired)
+class _Ranges:
+    """Disjoint ranges of the text, kept sorted: is a position inside one? (in log time)."""
+
+    def __init__(self) -> None:
+        self.starts: list[tuple[int, int]] = []
+        self.ends: list[tuple[int, int]] = []
+
+    def add(self, start: Position, end: Position) -> None:
+        index = bisect_right(self.starts, (start.line, start.column))
+        self.starts.insert(index, (start.line, start.column))
+        self.ends.insert(index, (end.line, end.column))
+
+    def covers(self, position: Position) -> bool:
+        point = (position.line, position.column)
+        index = bisect_right(self.starts, point) - 1
+        return index >= 0 and point < self.ends[index]
 
 
 def _repair_one(

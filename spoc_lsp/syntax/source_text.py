@@ -40,6 +40,7 @@ class SourceText:
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self.length = len(text)
         self.data = text.encode("utf-8", "surrogatepass")
         self.is_ascii = len(self.data) == len(text)
         self.has_bom = text.startswith(BOM)
@@ -91,8 +92,9 @@ class SourceText:
     def offset(self, line: int, column: int) -> int:
         """The code-point offset of a position (clamped to the text)."""
         if line >= len(self.line_starts):
-            return len(self.text)
-        return min(self.line_starts[line] + column, len(self.text))
+            return self.length
+        offset = self.line_starts[line] + column
+        return offset if offset < self.length else self.length
 
     def position_at(self, offset: int) -> Position:
         """The position of a code-point offset."""
@@ -126,6 +128,13 @@ class SourceText:
     def point(self, row: int, byte_column: int) -> tuple[int, int]:
         """A tree-sitter point as (line, code-point column)."""
         return row, self.column(row, byte_column)
+
+    def position(self, point: tuple[int, int]) -> Position:
+        """A tree-sitter (row, byte column) point as a position."""
+        row, byte_column = point
+        if self.is_ascii:
+            return Position(row, byte_column)
+        return Position(row, self.column(row, byte_column))
 
     def byte_of(self, line: int, column: int) -> int:
         """The byte offset of a position (for edits of the parse copy)."""

@@ -26,32 +26,36 @@ def assemble(
     """The tokens in order. A token that starts inside an earlier one is dropped: the rest of
     the line after an unterminated string, or what a re-lexed string ran over."""
     tokens: list[Token] = []
-    pending = sorted(repaired, key=lambda token: token.start, reverse=True)
-    last_end = Position(0, 0)
+    pending = sorted(repaired, key=lambda token: _key(token.start), reverse=True)
+    last_end = (0, 0)
 
     def emit(token: Token) -> None:
-        nonlocal last_end
-        while pending and pending[-1].start <= token.start:
-            emit_one(pending.pop())
+        if pending:
+            start = _key(token.start)
+            while pending and _key(pending[-1].start) <= start:
+                emit_one(pending.pop())
         emit_one(token)
 
     def emit_one(token: Token) -> None:
         nonlocal last_end
-        if tokens and token.start < last_end:
+        start = token.start
+        if tokens and (start.line, start.column) < last_end:
             return
         tokens.append(token)
-        last_end = max(last_end, token.end)
+        end = (token.end.line, token.end.column)
+        if end > last_end:
+            last_end = end
 
     for item in items:
         if isinstance(item, Relex):
-            start = Position(*source.point(*item.start))
-            end = Position(*source.point(*item.end))
+            start = source.position(item.start)
+            end = source.position(item.end)
             for token in scan(source, start, end):
                 emit(token)
             continue
         node = item.node
-        start = Position(*source.point(*node.start_point))
-        end = Position(*source.point(*node.end_point))
+        start = source.position(node.start_point)
+        end = source.position(node.end_point)
         if isinstance(item, SkippedNode):
             emit(skipped_token(node, start, end))
         elif isinstance(item, Leaf):
@@ -62,3 +66,7 @@ def assemble(
         emit_one(pending.pop())
     mark_line_starts(tokens)
     return tokens
+
+
+def _key(position: Position) -> tuple[int, int]:
+    return position.line, position.column

@@ -40,7 +40,3 @@ def mark_line_starts(tokens: list[Token]) -> None:
     for token in tokens:
         token.first_on_line = token.start.line > previous_line
         previous_line = token.end.line
-
-
-def span_of(first: Token, last: Token) -> Span:
-    return Span(first.start, last.end)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tree_sitter import Node, Tree
@@ -52,6 +53,8 @@ class TomlTokens:
 
 
 def lex(source: SourceText) -> TomlTokens:
+    """The tokens of ``source``: tree-sitter's leaves, re-lexed where it recovered."""
+
     repaired = repair(source, TOML, _find_openers, toml_strings.closing_end)
     items = walk(repaired.tree, _STRINGS, lambda top: _skippable(top, source))
     tokens = assemble(
@@ -80,6 +83,8 @@ def _token(source: SourceText, node: Node, start: Position, end: Position) -> To
     kind = node.type
     if kind == "comment" or node.is_missing or end == start:
         return None
+    if kind in _PUNCTUATION and not node.is_named:  # its text is its type: no need to slice
+        return Token(kind, kind, start, end)
     text = source.slice((start.line, start.column), (end.line, end.column))
     if kind in _STRINGS:
         return Token(STRING, text, start, end, literal=toml_strings.decode(text, start, end))
@@ -109,16 +114,14 @@ def _skippable(node: Node, source: SourceText) -> bool:
     return b"spoc" not in text and b"\\" not in text
 
 
-def _find_openers(tree: Tree, source: SourceText) -> list[Opener]:
+def _find_openers(tree: Tree, source: SourceText) -> Iterator[Opener]:
     """Strings tree-sitter-toml could not read: lone quotes, and string nodes with errors."""
-    openers: list[Opener] = []
     for node, parent in nodes_with_errors(tree):
         broken_string = node.type in _STRINGS and node.has_error
         lone_quote = node.type in _QUOTES and (parent is None or parent.type not in _STRINGS)
         if broken_string or lone_quote:
-            start = Position(*source.point(*node.start_point))
+            start = source.position(node.start_point)
             text = source.slice((start.line, start.column), (start.line, start.column + 3))
             delimiter = toml_strings.delimiter_of(text)
             if delimiter:
-                openers.append(Opener(start, delimiter))
-    return openers
+                yield Opener(start, delimiter)

@@ -45,6 +45,8 @@ _WORD_VALUE = re.compile(r"true|false|[+-]?(inf|nan)|[+-]?[0-9][0-9A-Za-z_.:+-]*
 
 @dataclass(frozen=True)
 class KeyPart:
+    """One part of a dotted key: its name (unquoted) and where it was written."""
+
     name: str
     span: Span  # of the key part as written (with its quotes)
 
@@ -54,42 +56,58 @@ class KeyPart:
 
 @dataclass
 class Value:
+    """A value as read, with its span (quotes and brackets included)."""
+
     span: Span
 
 
 @dataclass
 class StrValue(Value):
+    """A complete string."""
+
     token: Token  # a STRING token (``token.literal`` is set)
 
 
 @dataclass
 class OpenStrValue(Value):
+    """An unterminated string (being typed)."""
+
     token: Token  # an UNTERMINATED token
 
 
 @dataclass
 class ScalarValue(Value):
+    """A number, boolean, date or time."""
+
     text: str
 
 
 @dataclass
 class BadValue(Value):
+    """Something that is not a value (reported as a syntax error)."""
+
     text: str
 
 
 @dataclass
 class MissingValue(Value):
+    """No value where one should be (reported as a syntax error)."""
+
     pass
 
 
 @dataclass
 class ArrayValue(Value):
+    """An array and the items read from it (``closed`` when its ``]`` was found)."""
+
     items: list[Value] = field(default_factory=list)
     closed: bool = True
 
 
 @dataclass
 class TableValue(Value):
+    """An inline table and the pairs read from it."""
+
     pairs: list[Pair] = field(default_factory=list)
     closed: bool = True
 
@@ -99,6 +117,8 @@ class TableValue(Value):
 
 @dataclass
 class Header:
+    """A ``[table]`` or ``[[array.of.tables]]`` header."""
+
     parts: list[KeyPart]
     is_array: bool
     span: Span
@@ -106,6 +126,8 @@ class Header:
 
 @dataclass
 class Pair:
+    """``key = value`` (in a table, or in an inline table)."""
+
     parts: list[KeyPart]  # the key as written (relative to the table or inline table)
     value: Value
 
@@ -120,11 +142,15 @@ Event = Header | Pair | SkippedTable
 
 @dataclass
 class TomlDocument:
+    """What the reader found: headers and pairs in order, and syntax errors."""
+
     events: list[Event]
     errors: list[tuple[str, Span]]
 
 
 def read(tokens: list[Token]) -> TomlDocument:
+    """Read TOML tokens tolerantly (see the module docstring)."""
+
     reader = _Reader(tokens)
     reader.document()
     return TomlDocument(reader.events, reader.errors)
@@ -215,7 +241,7 @@ class _Reader:
             opener.kind == "["
             and following is not None
             and following.kind == "["
-            and (following.start == opener.end)
+            and following.start == opener.end
         ):
             self.take()
             is_array = True
@@ -314,14 +340,14 @@ class _Reader:
 
     def array(self, depth: int) -> Value:
         opener = self.take()
+        if depth > MAX_DEPTH:
+            return self.skip_nested(opener)
         if opener.kind == "[[":  # two brackets lexed as one: an array in an array
             inner = self.array_items(
                 depth + 1, Position(opener.start.line, opener.start.column + 1)
             )
             outer = ArrayValue(Span(opener.start, opener.end), [inner])
             return self.array_rest(outer, depth, expect_value=False)
-        if depth > MAX_DEPTH:
-            return self.skip_nested(opener)
         return self.array_items(depth, opener.start)
 
     def array_items(self, depth: int, start: Position) -> ArrayValue:
@@ -383,16 +409,16 @@ class _Reader:
             self.take()
 
     def skip_nested(self, opener: Token) -> Value:
-        """Too deeply nested to read: skip to the matching bracket (or the line end)."""
-        level = 1
+        """Too deeply nested to read: skip to the matching bracket (or the next statement)."""
+        level = len(opener.kind)
         while level and (token := self.peek()) is not None:
             if token.first_on_line and self.statement_starts_here():
                 break
             self.take()
-            if token.kind in ("[", "{"):
-                level += 1
-            elif token.kind in ("]", "}"):
-                level -= 1
+            if token.kind in ("[", "{", "[["):
+                level += len(token.kind)
+            elif token.kind in ("]", "}", "]]"):
+                level = max(0, level - len(token.kind))
         return BadValue(Span(opener.start, self.last_end), "")
 
     def inline_table(self, depth: int) -> Value:

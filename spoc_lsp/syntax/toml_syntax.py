@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_right
 
 from tree_sitter import Node, Tree
 
@@ -42,8 +43,9 @@ def tree_problems(
     source: SourceText, tree: Tree, known: list[tuple[str, Span]]
 ) -> list[tuple[str, Span]]:
     """Tree-sitter's errors on lines where nothing else was reported (one per ERROR tree)."""
-    covered: list[tuple[int, int]] = [(span.start.line, span.end.line) for _, span in known]
+    starts, reach = _line_cover(known)
     problems: list[tuple[str, Span]] = []
+    last_line = -1  # the last line of the tree errors already reported (they come in order)
     stack = [tree.root_node]
     while stack:
         node = stack.pop()
@@ -51,14 +53,26 @@ def tree_problems(
             if node.has_error:
                 stack.extend(reversed(node.children))
             continue
-        start = Position(*source.point(*node.start_point))
-        end = Position(*source.point(*node.end_point))
-        if any(first <= end.line and start.line <= last for first, last in covered):
+        start = source.position(node.start_point)
+        end = source.position(node.end_point)
+        index = bisect_right(starts, end.line) - 1
+        if start.line <= last_line or (index >= 0 and reach[index] >= start.line):
             continue
-        problem = _describe_error(source, node, start)
-        problems.append(problem)
-        covered.append((start.line, end.line))
+        problems.append(_describe_error(source, node, start))
+        last_line = end.line
     return problems
+
+
+def _line_cover(known: list[tuple[str, Span]]) -> tuple[list[int], list[int]]:
+    """The first lines of ``known`` spans, sorted, and the furthest last line up to each."""
+    lines = sorted((span.start.line, span.end.line) for _, span in known)
+    starts = [first for first, _ in lines]
+    reach: list[int] = []
+    furthest = -1
+    for _, last in lines:
+        furthest = max(furthest, last)
+        reach.append(furthest)
+    return starts, reach
 
 
 def _describe_error(source: SourceText, node: Node, start: Position) -> tuple[str, Span]:
@@ -70,8 +84,8 @@ def _describe_error(source: SourceText, node: Node, start: Position) -> tuple[st
         if first.end_byte <= first.start_byte:
             break
         leaf = first
-    leaf_start = Position(*source.point(*leaf.start_point))
-    leaf_end = Position(*source.point(*leaf.end_point))
+    leaf_start = source.position(leaf.start_point)
+    leaf_end = source.position(leaf.end_point)
     if leaf_end.line != leaf_start.line:
         leaf_end = Position(leaf_start.line, source.line_length(leaf_start.line))
     text = source.slice((leaf_start.line, leaf_start.column), (leaf_end.line, leaf_end.column))

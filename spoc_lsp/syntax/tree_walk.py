@@ -20,11 +20,15 @@ Point = tuple[int, int]  # tree-sitter's (row, byte column)
 
 @dataclass(frozen=True)
 class Leaf:
+    """A leaf (or atomic) node, to make a token of."""
+
     node: Node
 
 
 @dataclass(frozen=True)
 class SkippedNode:
+    """A top-level node the reader has no use for."""
+
     node: Node
 
 

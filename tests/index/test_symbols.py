@@ -14,13 +14,23 @@ from spoc_lsp.index.symbols import ModuleSummary, summarize
 TARGET = Target((sys.version_info[0], sys.version_info[1], 0), "linux", "posix")
 
 
-def summary(source: str, name: str = "pkg.mod", is_package: bool = False) -> ModuleSummary:
+def summary(
+    source: str, name: str = "pkg.mod", is_package: bool = False, file: Path | None = None
+) -> ModuleSummary:
+    """The summary of ``source``; signatures and docstrings are rendered from ``file`` when
+    asked for, so a test reading them writes the source there first."""
+    if file is not None:
+        file.write_bytes(source.encode())
     return summarize(
-        source.encode(), name=name, file=Path("/x/mod.py"), is_package=is_package, target=TARGET
+        source.encode(),
+        name=name,
+        file=file or Path("/x/mod.py"),
+        is_package=is_package,
+        target=TARGET,
     )
 
 
-def test_positions_signatures_and_docs() -> None:
+def test_positions_signatures_and_docs(tmp_path: Path) -> None:
     s = summary(
         '"""Module doc.\n\nMore."""\n'
         "async def fetch(url: str, *, retries: int = 3, **kw) -> bytes:\n"
@@ -29,7 +39,8 @@ def test_positions_signatures_and_docs() -> None:
         "class Thing(Base, metaclass=Meta):\n"
         '    """A thing."""\n'
         "count: int = 0\n"
-        "é = 1; ü = 2\n"
+        "é = 1; ü = 2\n",
+        file=tmp_path / "mod.py",
     )
     assert s.doc == "Module doc."
     fetch = s.bindings["fetch"]
