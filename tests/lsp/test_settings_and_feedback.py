@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -28,6 +29,10 @@ async def test_file_watchers_are_registered_and_progress_is_reported(
     globs = sorted(w["globPattern"] for w in watchers.register_options["watchers"])
     assert globs == ["**/*.pth", "**/*.py", "**/*.pyi", "**/pyproject.toml", "**/spoc.toml"]
     reports = lsp_client.progress_reports["spoc-lsp-indexing"]
+    for _ in range(100):  # the end report follows the diagnostics; give it a moment
+        if isinstance(reports[-1], types.WorkDoneProgressEnd):
+            break
+        await asyncio.sleep(0.1)
     assert isinstance(reports[0], types.WorkDoneProgressBegin)
     assert isinstance(reports[-1], types.WorkDoneProgressEnd)
 

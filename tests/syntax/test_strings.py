@@ -36,8 +36,9 @@ _TOML_ESCAPES = st.sampled_from(
         "\\q",
         "\\u12",
         "\\uD800",
-        "\\e",
-        "\\x41",
+        # TOML 1.1 escapes: invalid for Python 3.11+'s tomllib (TOML 1.0), which the parser
+        # follows; tomli 2.3+ on Python 3.10 accepts them, so they are compared on 3.11+ only.
+        *(("\\e", "\\x41") if sys.version_info >= (3, 11) else ()),
     ]
 )
 _PY_ESCAPES = st.sampled_from(
@@ -65,7 +66,7 @@ def _check_map(source: SourceText, literal: Literal) -> None:
             assert written == char, (index, value)
 
 
-@settings(max_examples=150)
+@settings(max_examples=60)
 @given(st.lists(st.one_of(_PLAIN, _TOML_ESCAPES), max_size=12))
 def test_toml_basic_strings_match_tomllib(pieces: list[str]) -> None:
     token = '"' + "".join(pieces).replace('"', '\\"').replace('\\\\"', '\\"') + '"'
@@ -82,7 +83,7 @@ def test_toml_basic_strings_match_tomllib(pieces: list[str]) -> None:
     _check_map(source, literal)
 
 
-@settings(max_examples=100)
+@settings(max_examples=40)
 @given(
     st.lists(
         st.one_of(_PLAIN, _TOML_ESCAPES, st.sampled_from(["\n", '"', "\\\n   ", "\\  \n\n  x"])),
@@ -110,7 +111,7 @@ def test_toml_multiline_strings_match_tomllib(pieces: list[str], leading_newline
     _check_map(source, literal)
 
 
-@settings(max_examples=150)
+@settings(max_examples=60)
 @given(
     st.sampled_from(["", "r", "u", "f", "R", "rf", "b"]),
     st.sampled_from(['"', "'", '"""']),
