@@ -87,7 +87,15 @@ def _open(root: Path, python_option: str | None) -> tuple[Path, Resolver]:
     """The chosen interpreter and a resolver over its search path (exit 2 if unusable)."""
     from spoc_lsp.index import InterpreterError, choose_interpreter, open_resolver
 
-    python = choose_interpreter(root, python_option, os.environ)
+    explicit = python_option
+    if explicit:
+        # On a command line a relative path is taken from the current directory (the server's
+        # setting, which choose_interpreter handles, is relative to the project root). Not
+        # resolved: a virtualenv's python is a symlink, and following it would leave the venv.
+        option = Path(explicit).expanduser()
+        if not option.is_absolute():
+            explicit = str(Path.cwd() / option)
+    python = choose_interpreter(root, explicit, os.environ)
     if python_option is not None and not python.exists():
         raise UsageError(f"--python {python_option}: no such interpreter")
     try:

@@ -110,7 +110,20 @@ class Symbol:
         )
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (Symbol, (self.name, self.kind, self.definition, self.signature, self.doc))
+        # Pickled with its details unrendered (rendering reads the file).
+        state = (self.name, self.kind, self.definition, self._signature, self._doc)
+        return (_symbol, (*state, self._details))
+
+
+def _symbol(
+    name: str,
+    kind: SymbolKind,
+    definition: Definition | None,
+    signature: str | None,
+    doc: str | None,
+    details: HoverText | None,
+) -> Symbol:
+    return Symbol(name, kind, definition, signature, doc, details=details)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ finally names, for the symbol's kind, definition, signature and docstring.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -133,6 +134,8 @@ class Namespaces:
         self._origins: Memo[tuple[str, str, str], Origin] = Memo(clock, tracker)
         self._modules: Memo[str, FoundModule | None] = Memo(clock, tracker)
         self._executed: Memo[str, tuple[FoundModule, ...]] = Memo(clock, tracker)
+        self._imports: Memo[tuple[str, str, bool], tuple[tuple[str, FoundModule | None], ...]]
+        self._imports = Memo(clock, tracker)
 
     # --- modules --------------------------------------------------------------------------
 
@@ -157,6 +160,24 @@ class Namespaces:
             if parent is None:
                 return None
         return parent
+
+    def imports_of(
+        self,
+        module: FoundModule,
+        summary: ModuleSummary,
+        guards_hold: Callable[[Guards], bool] | None = None,
+    ) -> tuple[tuple[str, FoundModule | None], ...]:
+        """``same_package_imports`` of ``module``, each with the module it finds (memoised:
+        walks over what a package executes visit the same modules again and again).
+        ``guards_hold`` must answer the same for the same module within a generation."""
+        key = (module.name, str(module.where), guards_hold is not None)
+        return self._imports.get(
+            key,
+            lambda: tuple(
+                (name, self.find_module(name))
+                for name in dict.fromkeys(same_package_imports(module.name, summary, guards_hold))
+            ),
+        )
 
     def module_certainly_missing(self, fullname: str) -> bool:
         """True when importing ``fullname`` certainly fails to find it."""
@@ -252,18 +273,17 @@ class Namespaces:
         parts = module.name.split(".")
         names = [".".join(parts[: index + 1]) for index in range(len(parts))]
         seen = set(names)
-        queue = [found for name in names if (found := self.find_module(name)) is not None]
+        queue = deque(found for name in names if (found := self.find_module(name)) is not None)
         executed: list[FoundModule] = []
         while queue and len(executed) < _MAX_EXECUTED:
-            current = queue.pop(0)
+            current = queue.popleft()
             executed.append(current)
             summary = self.summary(current)
             if summary is None or summary.syntax_error:
                 continue
-            for name in same_package_imports(current.name, summary):
+            for name, found in self.imports_of(current, summary):
                 if name not in seen:
                     seen.add(name)
-                    found = self.find_module(name)
                     if found is not None:
                         queue.append(found)
         return executed

@@ -20,11 +20,12 @@ psycopg2`` fails when neither is installed). Those facts rest on a package being
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 
 from spoc_lsp.index.finder import FoundModule
 from spoc_lsp.index.model import ImportProblem
-from spoc_lsp.index.namespace import Namespaces, same_package_imports
+from spoc_lsp.index.namespace import Namespaces
 from spoc_lsp.index.search_path import SearchPath
 from spoc_lsp.index.symbols import Guards
 from spoc_lsp.index.tracking import Clock, Memo, Tracker
@@ -82,22 +83,22 @@ class ProblemChecker:
         """Breadth-first over the imports executed with ``start`` (cycle-safe, bounded)."""
         found: list[ImportProblem] = []
         seen = {start.name}
-        queue = [start]
+        queue = deque([start])
         hooks = after_hooks
         while queue and len(seen) < _MAX_FOLLOWED:
-            module = queue.pop(0)
+            module = queue.popleft()
             found.extend(self._filtered(module, hooks))
             summary = self._namespaces.summary(module)
             if summary is None or summary.syntax_error:
                 continue
             hooks = hooks or summary.import_hooks
-            project = self._search_path.is_project_file(module.file)
-            guards_hold = None if hooks else self._guards_checker(project)
-            for name in same_package_imports(module.name, summary, guards_hold):
+            guards_hold = None
+            if summary.guarded_imports and not hooks:
+                guards_hold = self._guards_checker(self._search_path.is_project_file(module.file))
+            for name, target in self._namespaces.imports_of(module, summary, guards_hold):
                 if name in seen:
                     continue
                 seen.add(name)
-                target = self._namespaces.find_module(name)
                 if target is not None:
                     queue.append(target)
         return tuple(dict.fromkeys(found))
@@ -124,22 +125,31 @@ class ProblemChecker:
         if summary.syntax_error:
             return tuple(found), ()
         finder = self._namespaces.finder
-        top_complete = finder.search_is_complete(None)
+        not_installed: set[str] = set()  # a fallback into one of these adds nothing
         for required in summary.required_imports:
+            top = required.module.split(".")[0]
             because = ""
             certain = found
             if required.guards:
                 failed = self._failing_guard(required.guards, project)
                 if failed is None:
                     continue
-                because = f" (its fallback when {failed!r} cannot be imported)"
+                if failed.split(".")[0] == top:
+                    because = " (again, in the handler of the ImportError of its first import)"
+                else:
+                    because = f" (its fallback when {failed!r} cannot be imported)"
                 certain = missing
-            top = required.module.split(".")[0]
             if not required.relative:
                 if top == "__future__":
                     continue
                 if finder.find(top) is None:
-                    if top_complete and finder.top_level_doubt(top) is None:
+                    redundant = bool(required.guards) and top in not_installed
+                    if (
+                        not redundant
+                        and finder.search_is_complete(None)
+                        and finder.top_level_doubt(top) is None
+                    ):
+                        not_installed.add(top)
                         missing.append(
                             ImportProblem(
                                 module.name,

@@ -30,6 +30,14 @@ from spoc_lsp.index.model import (
     Symbol,
 )
 from spoc_lsp.index.namespace import Found, Namespaces, Unknown, module_origin
+from spoc_lsp.index.parallel import (
+    MAX_PROCESSES,
+    MIN_URIS,
+    can_fork,
+    groups,
+    run_groups,
+    usable_cpus,
+)
 from spoc_lsp.index.problems import ProblemChecker
 from spoc_lsp.index.search_path import SearchPath
 from spoc_lsp.index.suggest import close_names
@@ -102,6 +110,35 @@ class Resolver:
             if len(self._deps) > self._memo_limit:
                 self._deps.popitem(last=False)
             return resolution
+
+    def prefetch(self, uris: Iterable[str], processes: int | None = None) -> None:
+        """Resolve ``uris`` ahead of the ``resolve`` calls that will ask for them, on several
+        cores when that is safe and worth it (see ``parallel``); the later calls are memo
+        hits. ``processes`` defaults to the usable CPUs. Answers are the same either way."""
+        with self._lock:
+            generation = self._clock.value
+            pending = [
+                uri
+                for uri in dict.fromkeys(uris)
+                if (cached := self._memo.get(uri)) is None or cached[0] != generation
+            ]
+            count = min(usable_cpus() if processes is None else processes, MAX_PROCESSES)
+            if count < 2 or len(pending) < MIN_URIS or not can_fork():
+                return  # resolved one by one when asked, as always
+            results = run_groups(self._resolve_share, groups(pending, count), count)
+            if self._clock.value != generation:
+                return
+            for uri, resolution, paths in results:
+                self._memo[uri] = (generation, resolution)
+                self._deps[uri] = paths
+                self._deps.move_to_end(uri)
+            while len(self._memo) > self._memo_limit:
+                self._memo.popitem(last=False)
+            while len(self._deps) > self._memo_limit:
+                self._deps.popitem(last=False)
+
+    def _resolve_share(self, uris: list[str]) -> list[tuple[str, Resolution, frozenset[str]]]:
+        return [(uri, self.resolve(uri), self._deps.get(uri, frozenset())) for uri in uris]
 
     def children(self, module: str | None) -> list[Child]:
         """Completion candidates: top-level modules (``None``), or a module's submodules and

@@ -6,6 +6,7 @@ First match wins, so a project module shadows an installed one of the same name,
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -58,11 +59,16 @@ class SearchPath:
         text = str(path)
         if not _under(text, str(self.root)):
             return False
-        return not any(
-            entry.origin in ("site-packages", "stdlib")
-            and _under(str(entry.path), str(self.root))
-            and _under(text, str(entry.path))
+        return not any(_under(text, environment) for environment in self._environments)
+
+    @functools.cached_property
+    def _environments(self) -> tuple[str, ...]:
+        """Installed-code entries under the project root (a ``.venv`` there)."""
+        return tuple(
+            str(entry.path)
             for entry in self.entries
+            if entry.origin in ("site-packages", "stdlib")
+            and _under(str(entry.path), str(self.root))
         )
 
     def describe(self) -> list[tuple[str, str]]:

@@ -100,12 +100,18 @@ def decode_source(source: bytes) -> str:
         return source.decode("utf-8", "replace")
 
 
-def split_lines(text: str) -> list[str]:
-    """Lines numbered as ``ast`` numbers them: only ``\\r\\n``, ``\\r`` and ``\\n`` end one
-    (``str.splitlines`` also splits at form feeds and other separators)."""
+def unix_newlines(text: str) -> str:
+    """``text`` with every line ending as ``\\n``: lines numbered as ``ast`` numbers them
+    (only ``\\r\\n``, ``\\r`` and ``\\n`` end one; ``str.splitlines`` also splits at form
+    feeds and other separators)."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.split("\n")
+    return text
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` as ``ast`` numbers them (see ``unix_newlines``)."""
+    return unix_newlines(text).split("\n")
 
 
 def char_column(line: str, col_offset: int) -> int:

@@ -53,7 +53,7 @@ from spoc_lsp.index.signatures import (
     docstring_statement,
     function_signature,
     header_end,
-    split_lines,
+    unix_newlines,
 )
 
 # The Python whose parser reads the sources (this process).
@@ -67,13 +67,12 @@ _TYPE_ALIAS: type[ast.AST] | None = getattr(ast, "TypeAlias", None)
 # ``globals()``/``vars()``/``locals()`` calls. A body whose lines hold none of these words
 # (identifiers are never split across lines) has nothing to find, so it is not walked.
 _SCAN_WORDS = re.compile(r"global|vars|locals")
-_SCAN_BYTES = re.compile(rb"global|vars|locals")
 # Modules whose failure to import makes an ``except ImportError:`` handler run, one group per
 # enclosing handler; code under guards runs only when each group has a module that fails.
 Guards = tuple[tuple[str, ...], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # ~40 per module: slots keep them small
 class Binding:
     """One name the module's top level binds (the last binding of that name wins)."""
 
@@ -158,6 +157,7 @@ class ModuleSummary:
     # (module, attribute, 1-based line): attributes this module sets on other modules
     external_attributes: tuple[tuple[str, str, int], ...] = ()
     required_imports: tuple[RequiredImport, ...] = ()
+    guarded_imports: bool = False  # some required imports have guards
     problems: tuple[ModuleProblem, ...] = ()
     syntax_error: bool = False
     unparsable: str | None = None  # parsing failed for a reason that proves nothing
@@ -208,10 +208,10 @@ def summarize(
             problem = ModuleProblem(f"source cannot be compiled: {error}", None)
             return ModuleSummary(name, file, is_package, problems=(problem,), syntax_error=True)
         return ModuleSummary(name, file, is_package, unparsable="source too deeply nested")
-    text = decode_source(source)
-    lines = split_lines(text)
+    text = unix_newlines(decode_source(source))
+    lines = text.split("\n")
     walker = _Summarizer(name, is_package, target, lines, SourceRef(file, source))
-    walker.scan_lines = _scan_lines(source, text, lines)
+    walker.scan_lines = _scan_lines(source, text)
     walker.walrus = b":=" in source
     walker.block(tree.body, _Context())
     return walker.finish(file, walker.module_details(tree))
@@ -277,6 +277,7 @@ class _Summarizer:
             unknown_aliases=self.unknown_aliases,
             external_attributes=tuple(self.external_attributes),
             required_imports=tuple(self.required),
+            guarded_imports=any(required.guards for required in self.required),
             problems=tuple(self.problems),
         )
 
@@ -296,13 +297,16 @@ class _Summarizer:
             return None
         return Details(self.source, MODULE, None, _span(statement, statement))
 
-    def definition_details(self, node: ast.stmt) -> Details:
+    def definition_details(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, kind: int
+    ) -> Details:
         """Where a def or class header (and its docstring) is written."""
-        assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-        kind = CLASS if isinstance(node, ast.ClassDef) else FUNCTION
-        statement = docstring_statement(node)
-        if statement is not None:
-            return Details(self.source, kind, node.name, _span(node, statement))
+        first = node.body[0]  # (the grammar gives every def and class a body)
+        if type(first) is ast.Expr:
+            value = first.value
+            if type(value) is ast.Constant and type(value.value) is str:  # the docstring
+                span = _span(node, first)
+                return Details(self.source, kind, node.name, span)
         end = header_end(node)
         if end is None:  # rare: render now
             if isinstance(node, ast.ClassDef):
@@ -381,7 +385,7 @@ class _Summarizer:
                 node,
                 context,
                 column=self._name_column(node, node.name),
-                details=self.definition_details(node),
+                details=self.definition_details(node, FUNCTION),
             )
             self._scan_function(node)
         elif isinstance(node, ast.ClassDef):
@@ -391,7 +395,7 @@ class _Summarizer:
                 node,
                 context,
                 column=self._name_column(node, node.name),
-                details=self.definition_details(node),
+                details=self.definition_details(node, CLASS),
             )
         elif isinstance(node, ast.Assign):
             for target in node.targets:
@@ -809,10 +813,10 @@ class _Summarizer:
                     self.bind(walrus.target.id, "variable", walrus.target, context)
 
 
-def _scan_lines(source: bytes, text: str, lines: Sequence[str]) -> tuple[int, ...] | None:
+def _scan_lines(source: bytes, text: str) -> tuple[int, ...] | None:
     """The lines where ``_scan_function`` may find something (``None``: all of them)."""
     if source.isascii():
-        if _SCAN_BYTES.search(source) is None:
+        if b"global" not in source and b"vars" not in source and b"locals" not in source:
             return ()
     elif not unicodedata.is_normalized("NFKC", text):
         # Identifiers are NFKC-normalised (``ｇｌｏｂａｌｓ`` is ``globals``): look at the
@@ -820,7 +824,14 @@ def _scan_lines(source: bytes, text: str, lines: Sequence[str]) -> tuple[int, ..
         return None if _SCAN_WORDS.search(unicodedata.normalize("NFKC", text)) else ()
     elif _SCAN_WORDS.search(text) is None:
         return ()
-    return tuple(number for number, line in enumerate(lines, start=1) if _SCAN_WORDS.search(line))
+    numbers: list[int] = []
+    line, counted = 1, 0
+    for match in _SCAN_WORDS.finditer(text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        if not numbers or numbers[-1] != line:
+            numbers.append(line)
+    return tuple(numbers)
 
 
 def _span(start: ast.AST, end: ast.AST) -> tuple[int, int, int, int]:

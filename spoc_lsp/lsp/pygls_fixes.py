@@ -24,10 +24,13 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.workspace.text_document import TextDocument
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+_OTHER_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # str.splitlines() breaks there too
 
 
 def lsp_lines(text: str) -> tuple[str, ...]:
     """``text`` split after each ``\\r\\n``, ``\\r`` or ``\\n`` (line breaks kept)."""
+    if not any(character in text for character in _OTHER_BREAKS):
+        return tuple(text.splitlines(True))  # the same split here, and several times faster
     return tuple(_LINE.findall(text))
 
 

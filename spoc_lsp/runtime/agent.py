@@ -18,6 +18,9 @@ Replies go to a private duplicate of the original stdout, one JSON object per li
 - ``{"event": "done"}`` at the end, after which the agent leaves with ``os._exit(0)`` (plugin
   threads and ``atexit`` hooks must not keep it alive).
 
+A watchdog thread ends the agent (and its process group) when its parent, the prober, is gone:
+a server killed outright leaves no plugin import hanging behind it.
+
 File descriptor 1 is pointed at file descriptor 2 before any plugin runs, so whatever a plugin
 prints (from Python or from C) lands on stderr and never in the protocol stream.
 
@@ -35,7 +38,10 @@ import importlib
 import importlib.machinery
 import json
 import os
+import signal
 import sys
+import threading
+import time
 import types
 from collections.abc import Sequence
 from importlib.machinery import ModuleSpec
@@ -48,6 +54,10 @@ MAX_MESSAGE = 4000  # characters of an exception message sent back (the prober c
 _dumps = json.dumps
 _loads = json.loads
 _write = os.write
+_getppid = os.getppid
+_sleep = time.sleep
+_exit = os._exit
+_WATCH_INTERVAL = 0.5  # seconds between looks at the parent process
 
 
 class _SpocFallback:
@@ -204,8 +214,21 @@ def _parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     return parser.parse_args(list(argv))
 
 
+def _watch_parent(parent: int) -> None:
+    """Leave once the process that started us is gone (killed outright, it could not stop us),
+    taking our process group along when we lead it, so what the plugins started goes too."""
+    while _getppid() == parent:
+        _sleep(_WATCH_INTERVAL)
+    if os.getpgrp() == os.getpid():  # our own group (the prober starts us in a new session)
+        with contextlib.suppress(OSError):
+            os.killpg(0, signal.SIGKILL)
+    _exit(1)
+
+
 def main(argv: Sequence[str] | None = None) -> NoReturn:
     _forget_script_directory()
+    if sys.platform != "win32":
+        threading.Thread(target=_watch_parent, args=(_getppid(),), daemon=True).start()
     arguments = _parse_arguments(sys.argv[1:] if argv is None else argv)
     channel = _take_stdio()
     uris = _read_requests()

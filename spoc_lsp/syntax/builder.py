@@ -79,7 +79,7 @@ class ResultBuilder:
 
     def build(self, groups: list[GroupResult]) -> ParsedConfig:
         entry_spans: dict[PluginEntry, Span] = {}
-        entry_sites: dict[PluginEntry, StringSite] = {}
+        entry_sites: dict[PluginEntry, StringSite] = {}  # (in group order)
         plugin_groups: list[PluginGroup] = []
         for group in groups:
             entries: list[PluginEntry] = []
@@ -93,9 +93,11 @@ class ResultBuilder:
             provenance = self._provenance(group.key.start) if group.key is not None else None
             plugin_groups.append(PluginGroup(group.name, tuple(entries), provenance))
         problems = sorted(self.problems, key=lambda p: _span_key(p.span))
+        # In file order (groups may be written in pieces), for whoever walks the file.
+        in_file_order = sorted(entry_spans.items(), key=lambda item: _span_key(item[1]))
         return ParsedConfig(
             source=PluginSource(self.kind, self.file, tuple(plugin_groups)),
-            entry_spans=entry_spans,
+            entry_spans=dict(in_file_order),
             group_spans={name: tuple(spans) for name, spans in self.group_spans.items()},
             problems=tuple(problems),
             strings=tuple(self.sites[key] for key in sorted(self.sites)),

@@ -368,8 +368,8 @@ class ExpressionParser:
             expect_item = isinstance(item, ast.OpenStr)
         if not closed:
             self.syntax_errors += 1
-            if items:  # the display ends in a syntax error: its last item is half-typed
-                items[-1] = ast.salvage(items[-1])
+        if self.syntax_errors > errors:  # a syntax error inside: any item may be half-typed
+            items = [ast.salvage(item) for item in items]
         span = self.span_from(opener.start)
         if opener.kind == "(" and len(items) == 1 and not saw_comma and not comprehension:
             inner = items[0]  # (x) is x
@@ -449,7 +449,9 @@ class ExpressionParser:
             expect_item = isinstance(key, ast.OpenStr)
         if not closed:
             self.syntax_errors += 1
-            _salvage_last(items, elements)  # the display ends in a syntax error: half-typed
+        if self.syntax_errors > errors:  # a syntax error inside: any item may be half-typed
+            elements = [ast.salvage(element) for element in elements]
+            items = [_salvage_item(item) for item in items]
         span = self.span_from(opener.start)
         if comprehension:
             return ast.Opaque(span, broken=not closed)
@@ -529,9 +531,11 @@ class ExpressionParser:
         finally:
             self.closers.pop()
             self.depth -= 1
-        if not closed:  # the call ends in a syntax error: its last argument is half-typed
+        if not closed:
             self.syntax_errors += 1
-            _salvage_last_argument(args, keywords)
+        if self.syntax_errors > errors:  # a syntax error inside: any argument may be half-typed
+            args = [ast.salvage(argument) for argument in args]
+            keywords = [ast.Keyword(k.name, k.name_span, ast.salvage(k.value)) for k in keywords]
         return ast.Call(
             self.span_from(start),
             func,
@@ -624,6 +628,12 @@ def _salvage_last(items: list[ast.DictItem | ast.Starred], elements: list[ast.No
         elements[-1] = ast.salvage(elements[-1])
     elif items and isinstance(items[-1], ast.DictItem):
         items[-1] = ast.DictItem(items[-1].key, ast.salvage(items[-1].value))
+
+
+def _salvage_item(item: ast.DictItem | ast.Starred) -> ast.DictItem | ast.Starred:
+    if isinstance(item, ast.Starred):
+        return item
+    return ast.DictItem(ast.salvage(item.key), ast.salvage(item.value))
 
 
 def _salvage_last_argument(args: list[ast.Node], keywords: list[ast.Keyword]) -> None:

@@ -42,10 +42,12 @@ class SettingsReader(ValueReader):
         if isinstance(statement, ast.Import):
             self.import_statement(statement)
         elif isinstance(statement, ast.Assign):
+            self.calls_in(statement.value, statement.span)
             for target in statement.targets:
                 self.assign(target, statement.value, statement.damaged)
         elif isinstance(statement, ast.AnnAssign):
             if statement.value is not None:
+                self.calls_in(statement.value, statement.span)
                 self.assign(statement.target, statement.value, statement.damaged)
             elif is_name(statement.target, "dict"):
                 self.dict_rebound = True
@@ -228,8 +230,21 @@ class SettingsReader(ValueReader):
         self.state.groups = dict.fromkeys(self.state.groups, UNKNOWN)
         self.state.partial = True
 
+    def calls_in(self, value: ast.Node, span: Span) -> None:
+        """``x = PLUGINS.pop("g")``: the call runs before the assignment, and changes PLUGINS."""
+        if isinstance(value, ast.Call) and _mentions_plugins_as_target(value):
+            self.expression_statement(ast.ExprStmt(span, value))
+
     def expression_statement(self, statement: ast.ExprStmt) -> None:
-        call = _method_call_being_typed(statement.value)
+        value = statement.value
+        if isinstance(value, ast.Seq) and value.bare:  # "f(), g()": each call runs, in order
+            for item in value.items:
+                damaged = statement.damaged or value.broken
+                self.expression_statement(ast.ExprStmt(statement.span, item, damaged=damaged))
+            return
+        call = _method_call_being_typed(value)
+        if statement.damaged:  # being typed: read leniently, as a broken call
+            call.broken = True
         if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attr):
             if _mentions_plugins_as_target(call):
                 self.unreadable(
@@ -433,9 +448,11 @@ class SettingsReader(ValueReader):
 def _method_call_being_typed(node: ast.Node) -> ast.Node:
     """``PLUGINS.update(...)[`` being typed: the call before the broken part (lenient)."""
     while node.broken:
-        if isinstance(node, (ast.Attr, ast.Subscript)) and isinstance(node.obj, ast.Call):
-            inner: ast.Node = node.obj
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Call):
+        if isinstance(node, (ast.Attr, ast.Subscript)) and isinstance(
+            node.obj, (ast.Call, ast.Attr, ast.Subscript)
+        ):
+            inner: ast.Node = node.obj  # (".a[" after the call: strip trailers down to it)
+        elif isinstance(node, ast.Call) and isinstance(node.func, (ast.Call, ast.Subscript)):
             inner = node.func
         elif isinstance(node, ast.BinOp):
             inner = node.left

@@ -6,9 +6,9 @@ string is either really unterminated — then it runs to the end of its line, as
 site, and its characters are blanked out of the parse copy — or closed but with content
 tree-sitter rejects (an invalid escape, a NUL byte) — then its content is overwritten with
 ``x`` so tree-sitter sees a plain string; the value is read from the original text anyway.
-Then the file is parsed again, incrementally. Repairs go one at a time at first (a later
-"broken string" may be an artefact of an earlier one), then in batches, a bounded number of
-rounds in all, so the cost stays linear in the size of the text.
+Then the file is parsed again, incrementally. Repairs go one at a time at first when there
+are few (a later "broken string" may be an artefact of an earlier one), else in batches; the
+number of rounds is bounded, so the cost stays linear in the size of the text.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from spoc_lsp.syntax.model import Position
 from spoc_lsp.syntax.source_text import ByteEdit, SourceText
 
 ONE_AT_A_TIME = 6
+FEW = 4
 MAX_ROUNDS = 10
 
 
@@ -67,14 +68,13 @@ def repair(
     for round_number in range(MAX_ROUNDS):
         if not tree.root_node.has_error:
             break
-        found = (o for o in find_openers(tree, source) if not repaired.covers(o.position))
-        if round_number < ONE_AT_A_TIME:
-            first = next(found, None)  # (the search stops there)
-            batch = [] if first is None else [first]
-        else:
-            batch = list(found)
-        if not batch:
+        found = [o for o in find_openers(tree, source) if not repaired.covers(o.position)]
+        if not found:
             break
+        # One at a time while there are few (a later one may be an artefact of an earlier one);
+        # many broken strings at once are repaired together, or the parses would add up.
+        few = len(found) <= FEW
+        batch = found[:1] if round_number < ONE_AT_A_TIME and few else found
         edits: list[ByteEdit] = []
         for opener in batch:
             if repaired.covers(opener.position):

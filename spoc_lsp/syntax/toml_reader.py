@@ -16,11 +16,10 @@ Values are kept as read, with spans; the meaning of keys is left to :mod:`toml_s
 
 from __future__ import annotations
 
-import functools
 import re
-import sys
 from dataclasses import dataclass, field
 
+from spoc_lsp.syntax import toml_runtime
 from spoc_lsp.syntax.model import Position, Span
 from spoc_lsp.syntax.tokens import (
     GARBAGE,
@@ -32,11 +31,6 @@ from spoc_lsp.syntax.tokens import (
     WORD,
     Token,
 )
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 MAX_DEPTH = 64
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
@@ -326,7 +320,7 @@ class _Reader:
             return OpenStrValue(token.span, token)
         if kind == SCALAR or (kind == WORD and _WORD_VALUE.fullmatch(token.text)):
             self.take()
-            if not _valid_scalar(token.text):
+            if not toml_runtime.accepts(f"v = {token.text}"):
                 self.error_at_token(f"invalid value {token.text[:20]!r}", token)
                 return BadValue(token.span, token.text)
             return ScalarValue(token.span, token.text)
@@ -493,16 +487,6 @@ class _Reader:
             return False
         end, _ = _scan_key(tokens, index)
         return end < len(tokens) and not tokens[end].first_on_line and tokens[end].kind == "="
-
-
-@functools.lru_cache(maxsize=1024)
-def _valid_scalar(text: str) -> bool:
-    """Whether ``text`` is a TOML number, boolean or date (as the runtime's parser reads it)."""
-    try:
-        tomllib.loads(f"v = {text}")
-    except (tomllib.TOMLDecodeError, ValueError, RecursionError):
-        return False
-    return True
 
 
 def _scan_key(tokens: list[Token], index: int) -> tuple[int, bool]:

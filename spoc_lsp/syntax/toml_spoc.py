@@ -9,10 +9,10 @@ a plugin group that is not an array, or an entry that is not a string, is SPOC00
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 
 from spoc.config import KNOWN_KEYS, key_problem
+from spoc_lsp.syntax import toml_runtime
 from spoc_lsp.syntax.builder import GroupResult, ResultBuilder
 from spoc_lsp.syntax.model import Span, StringSite
 from spoc_lsp.syntax.toml_reader import (
@@ -28,11 +28,6 @@ from spoc_lsp.syntax.toml_reader import (
     TableValue,
     Value,
 )
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 
 class _Unreadable(Exception):
@@ -258,8 +253,8 @@ class SpocTable:
     def scalar(self, text: str) -> object:
         if text not in self._scalars:
             try:
-                self._scalars[text] = tomllib.loads(f"v = {text}")["v"]
-            except (tomllib.TOMLDecodeError, ValueError):
+                self._scalars[text] = toml_runtime.loads(f"v = {text}")["v"]
+            except (toml_runtime.TOMLDecodeError, ValueError, RecursionError):
                 self._scalars[text] = _Unreadable
         result = self._scalars[text]
         if result is _Unreadable:

@@ -1,14 +1,17 @@
-"""TOML string literals: their value (escapes undone, TOML 1.0 rules) and where they end.
+"""TOML string literals: their value (escapes undone) and where they end.
 
 The four kinds: ``"basic"``, ``'literal'``, ``\"\"\"multi-line basic\"\"\"`` and
 ``'''multi-line literal'''``. Invalid escapes and control characters are reported as errors
-and kept in the value as written, so a broken string still has a value to show.
+and kept in the value as written, so a broken string still has a value to show. The escapes
+are TOML 1.0's, plus TOML 1.1's ``\\e`` and ``\\xHH`` when the runtime's parser reads them
+(``tomli`` does on Python 3.10, ``tomllib`` does not).
 """
 
 from __future__ import annotations
 
 import re
 
+from spoc_lsp.syntax import toml_runtime
 from spoc_lsp.syntax.literal import Literal, ValueBuilder, is_identity
 from spoc_lsp.syntax.model import Position, Span
 from spoc_lsp.syntax.source_text import SourceText
@@ -85,8 +88,12 @@ def _special(builder: ValueBuilder, raw: str, index: int, *, basic: bool, multil
     if following in _SIMPLE_ESCAPES:
         builder.mapped(raw[index : index + 2], _SIMPLE_ESCAPES[following])
         return index + 2
-    if following in ("u", "U"):
-        size = 4 if following == "u" else 8
+    toml_11 = toml_runtime.has_toml_11_escapes()
+    if following == "e" and toml_11:
+        builder.mapped(raw[index : index + 2], "\x1b")
+        return index + 2
+    if following in ("u", "U") or (following == "x" and toml_11):
+        size = {"u": 4, "U": 8, "x": 2}[following]
         digits = raw[index + 2 : index + 2 + size]
         if len(digits) == size and _HEX.fullmatch(digits):
             code = int(digits, 16)

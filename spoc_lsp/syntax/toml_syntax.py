@@ -10,19 +10,14 @@ forbids, such as a key defined twice.
 from __future__ import annotations
 
 import re
-import sys
 from bisect import bisect_right
 
 from tree_sitter import Node, Tree
 
+from spoc_lsp.syntax import toml_runtime
 from spoc_lsp.syntax.model import Position, Span
 from spoc_lsp.syntax.source_text import BOM, SourceText
 from spoc_lsp.syntax.tokens import STRING, UNTERMINATED, Token
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 _WHERE = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
 _NEWLINES = re.compile(r"\r\n|\r")
@@ -98,8 +93,8 @@ def tomllib_problems(source: SourceText) -> list[tuple[str, Span]]:
     """What the runtime's TOML parser says about the text (read as the runtime reads files)."""
     text = source.text[1:] if source.has_bom else source.text
     try:
-        tomllib.loads(_NEWLINES.sub("\n", text))
-    except tomllib.TOMLDecodeError as error:
+        toml_runtime.loads(_NEWLINES.sub("\n", text))
+    except toml_runtime.TOMLDecodeError as error:
         return [_tomllib_problem(source, error)]
     except (RecursionError, ValueError):  # nesting too deep for it: tree-sitter was happy
         return []

@@ -111,6 +111,66 @@ def make_global():
         "def f():\n    import also_missing_zz\n"
     ),
     "app/raises.py": "raise RuntimeError('no')\n",
+    # An ``except ImportError:`` handler runs when its try's import is missing: what it does
+    # then counts (BENCHMARKS finding 5: Django's psycopg/psycopg2 and oracledb/cx_Oracle).
+    "app/fb_both_missing.py": (
+        "try:\n    import not_installed_zz_pkg\nexcept ImportError:\n"
+        "    import other_missing_zz\ndef f():\n    pass\n"
+    ),
+    "app/fb_second_found.py": (
+        "try:\n    import not_installed_zz_pkg as j\nexcept ImportError:\n"
+        "    import json as j\ndef f():\n    pass\n"
+    ),
+    "app/fb_first_found.py": (
+        "try:\n    import json\nexcept ImportError:\n    import not_installed_zz_pkg\n"
+        "def f():\n    pass\n"
+    ),
+    "app/fb_nested_psycopg.py": (
+        "try:\n    try:\n        import not_installed_zz_pkg as db\n    except ImportError:\n"
+        "        import other_missing_zz as db\nexcept ImportError:\n"
+        "    raise RuntimeError('no driver')\ndef f():\n    pass\n"
+    ),
+    "app/fb_nested_oracle.py": (
+        "try:\n    import not_installed_zz_pkg\nexcept ImportError as e:\n    try:\n"
+        "        import other_missing_zz\n    except ImportError:\n"
+        "        raise RuntimeError(f'no driver: {e}')\ndef f():\n    pass\n"
+    ),
+    "app/fb_handler_raises.py": (
+        "try:\n    import not_installed_zz_pkg\nexcept ImportError:\n    x = 1\n"
+        "    raise RuntimeError('needed')\ndef f():\n    pass\n"
+    ),
+    "app/fb_handler_raises_found.py": (
+        "try:\n    import json\nexcept ImportError:\n    raise RuntimeError('needed')\n"
+        "def f():\n    pass\n"
+    ),
+    "app/fb_more_handlers.py": (
+        "try:\n    import not_installed_zz_pkg\nexcept ImportError:\n"
+        "    import other_missing_zz\nexcept Exception:\n    pass\ndef f():\n    pass\n"
+    ),
+    "app/fb_other_handler_first.py": (
+        "try:\n    import not_installed_zz_pkg\nexcept ValueError:\n"
+        "    import other_missing_zz\nexcept ImportError:\n    pass\ndef f():\n    pass\n"
+    ),
+    "app/fb_relative_ok.py": (
+        "try:\n    from .no_such_fast_zz import index\nexcept ImportError:\n"
+        "    from .views import index\n"
+    ),
+    "app/fb_relative_missing.py": (
+        "try:\n    from .no_such_fast_zz import index\nexcept ImportError:\n"
+        "    from .no_such_slow_zz import index\n"
+    ),
+    "app/fb_relative_broken.py": (
+        "try:\n    from .no_such_fast_zz import ok\nexcept ImportError:\n"
+        "    from .broken import ok\n"
+    ),
+    "app/fb_conditional.py": (
+        "import sys\nif sys.argv == ['never']:\n    try:\n        import not_installed_zz_pkg\n"
+        "    except ImportError:\n        import other_missing_zz\ndef f():\n    pass\n"
+    ),
+    "app/fb_later_statement.py": (
+        "try:\n    x = int('1')\n    import not_installed_zz_pkg\nexcept ImportError:\n"
+        "    import json\nexcept ValueError:\n    import other_missing_zz\ndef f():\n    pass\n"
+    ),
     "app/sidefx/__init__.py": "from .inner import thing\n",
     "app/sidefx/inner.py": "thing = 1\n",
     "app/pathy/__init__.py": "__path__ = __import__('pkgutil').extend_path(__path__, __name__)\n",
@@ -228,6 +288,21 @@ CASES: list[Case] = [
     Case("app.needs_missing", "resolved", "module", problems=True),
     Case("app.optional.f", "resolved", "function"),
     Case("app.raises", "resolved", "module", problems=True),
+    Case("app.fb_both_missing.f", "resolved", "function", problems=True),
+    Case("app.fb_second_found.f", "resolved", "function"),
+    Case("app.fb_second_found.j", "resolved", "module"),
+    Case("app.fb_first_found.f", "resolved", "function"),
+    Case("app.fb_nested_psycopg.f", "resolved", "function", problems=True),
+    Case("app.fb_nested_oracle.f", "resolved", "function", problems=True),
+    Case("app.fb_handler_raises.f", "resolved", "function", problems=True),
+    Case("app.fb_handler_raises_found.f", "resolved", "function"),
+    Case("app.fb_more_handlers.f", "resolved", "function", problems=True),
+    Case("app.fb_other_handler_first.f", "resolved", "function"),
+    Case("app.fb_relative_ok.index", "resolved", "function"),
+    Case("app.fb_relative_missing", "resolved", "module", problems=True),
+    Case("app.fb_relative_broken", "resolved", "module", problems=True),
+    Case("app.fb_conditional.f", "resolved", "function"),
+    Case("app.fb_later_statement.f", "resolved", "function"),
     Case("app.rel_missing.thing", "resolved", "unknown", problems=True),
     Case("app.sidefx.inner", "resolved", "module"),
     Case("app.sidefx.inner.thing", "resolved", "variable"),

@@ -135,7 +135,7 @@ _NASTY = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(_NASTY)
 def test_never_raise_on_any_text(text: str) -> None:
     for parse in PARSERS:
@@ -157,14 +157,14 @@ _FRAGMENTS = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(_FRAGMENTS)
 def test_never_raise_on_config_like_fragments(text: str) -> None:
     for parse in PARSERS:
         _no_internal_error(parse(text, None))
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(st.binary(max_size=200))
 def test_never_raise_on_binary_garbage(data: bytes) -> None:
     text = data.decode("utf-8", "surrogateescape")
@@ -182,7 +182,7 @@ def test_never_raise_on_pathological_nesting() -> None:
 # --- damage only affects what comes after it ---------------------------------------------------
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_mutated(TOML_BASE))
 def test_toml_damage_keeps_what_comes_before(mutation: tuple[str, int, int]) -> None:
     text, start, _ = mutation
@@ -192,7 +192,7 @@ def test_toml_damage_keeps_what_comes_before(mutation: tuple[str, int, int]) -> 
     assert _before(parse_toml_config(TOML_BASE, None), line) <= _found(parsed)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_mutated(SETTINGS_BASE))
 def test_settings_damage_keeps_what_comes_before(mutation: tuple[str, int, int]) -> None:
     text, start, end = mutation
@@ -240,7 +240,7 @@ def _entry_lines(text: str) -> list[int]:
     ]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.data())
 def test_damage_on_its_own_line_loses_nothing_else(data: st.DataObject) -> None:
     for base, parse in ((TOML_BASE, parse_toml_config), (SETTINGS_BASE, parse_settings)):
@@ -304,7 +304,7 @@ def _toml_file(draw: st.DrawFn) -> str:
     return prefix + f"[spoc]\nplugins = {{ {inline} }}\n"
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(_toml_file())
 def test_valid_toml_gives_what_tomllib_reads(text: str) -> None:
     expected = tomllib.loads(text).get("spoc", {}).get("plugins", {})
@@ -385,7 +385,7 @@ def _settings_module(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(_settings_module())
 def test_valid_settings_give_what_running_them_gives(text: str) -> None:
     namespace: dict[str, object] = {}

@@ -118,6 +118,11 @@ PLUGINS["t"] = PLUGINS["t"] + ("«c»",)
         {"mw": ["a", "b"]},
     ),
     (
+        "a call runs wherever it is: in a tuple, or as the value of an assignment",
+        'PLUGINS = {"a": ["x"], "b": ["«y»"]}\nPLUGINS.update(c=["«z»"]),\n_ = PLUGINS.pop("a")\n',
+        {"b": ["y"], "c": ["z"]},
+    ),
+    (
         "reading methods change nothing",
         'PLUGINS = {"mw": ["«a»"]}\nPLUGINS.get("mw")\nPLUGINS["mw"].count("a")\n',
         {"mw": ["a"]},
@@ -157,6 +162,13 @@ def test_provenance_and_group_spans() -> None:
     assert group.provenance is not None
     assert (group.provenance.line, group.provenance.column) == (3, 5)
     assert parsed.source.kind == "settings"
+
+
+def test_entry_spans_are_in_file_order_and_groups_in_plugins_order() -> None:
+    text = 'PLUGINS = {"mw": ["a"], "v": ["b"]}\nPLUGINS["mw"].append("c")\n'
+    parsed = parse_settings(text, None)
+    assert [entry.uri for entry in parsed.entry_spans] == ["a", "b", "c"]
+    assert groups(parsed) == {"mw": ["a", "c"], "v": ["b"]}
 
 
 def test_implicit_concatenation_maps_offsets_into_each_part() -> None:
