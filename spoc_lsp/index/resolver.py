@@ -138,7 +138,13 @@ class Resolver:
                 self._deps.popitem(last=False)
 
     def _resolve_share(self, uris: list[str]) -> list[tuple[str, Resolution, frozenset[str]]]:
-        return [(uri, self.resolve(uri), self._deps.get(uri, frozenset())) for uri in uris]
+        done: list[tuple[str, Resolution, frozenset[str]]] = []
+        for uri in uris:
+            try:
+                done.append((uri, self.resolve(uri), self._deps.get(uri, frozenset())))
+            except Exception:  # asked again by the caller, which handles failures
+                continue
+        return done
 
     def children(self, module: str | None) -> list[Child]:
         """Completion candidates: top-level modules (``None``), or a module's submodules and

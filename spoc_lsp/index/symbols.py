@@ -1,6 +1,7 @@
 """What executing a module's top level would bind, read from its source with ``ast`` only.
 
-The summary lists every top-level binding (with kind, position, signature and docstring),
+The summary lists every top-level binding (with kind, position, and where its signature and
+docstring are written: they are rendered only when a hover asks, see ``signatures.Details``),
 the star imports still to expand, the facts that make the module's attributes impossible to
 list statically (module ``__getattr__``, ``globals()`` writes, ``sys.modules`` swaps, ``exec``),
 and what makes importing it fail (syntax errors, unconditional ``raise``, required imports that
@@ -8,7 +9,13 @@ the resolver checks against the search path).
 
 Control flow is followed the way the runtime would, as far as it can be decided statically:
 ``if TYPE_CHECKING:`` bodies never run; version and platform tests are decided for the target
-interpreter; the branches of any other ``if``/``try``/loop/``match`` may each run.
+interpreter; the branches of any other ``if``/``try``/loop/``match`` may each run. The first
+``except ImportError:`` handler of a ``try`` that imports runs when one of those imports fails:
+its imports and ``raise`` are recorded with that condition (``guards``), for the resolver to
+decide against the search path.
+
+Function bodies are walked only for ``global`` and ``globals()``/``vars()``/``locals()``, and
+only those whose lines name one of these words (most modules name none).
 """
 
 from __future__ import annotations
