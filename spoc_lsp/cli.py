@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Check SPOC plugin URIs. With no command, serve LSP on stdio.",
     )
     parser.add_argument("--tcp", metavar="HOST:PORT", help="serve LSP over TCP instead of stdio")
+    # Language clients (vscode-languageclient, and the pyright/ruff convention) append --stdio.
+    parser.add_argument("--stdio", action="store_true", help="serve LSP on stdio (the default)")
     commands = parser.add_subparsers(dest="command")
 
     check = commands.add_parser("check", help="report every plugin URI that will not load")

@@ -13,7 +13,8 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.lsp.support import write_tree
 
-SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "spoc_lsp"])
+# "--stdio" as vscode-languageclient appends it: every end-to-end test starts the server so.
+SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "spoc_lsp", "--stdio"])
 
 
 @pytest_lsp.fixture(config=SERVER)
