@@ -4,7 +4,8 @@
 worker, what was published); :func:`guarded` turns a handler's failure into a logged "nothing";
 :meth:`SpocLanguageServer.document` is the one way a request finds its document, project and
 converter. Feature modules in :mod:`spoc_lsp.lsp.features` import this module; it imports none
-of them, so there is no import circle.
+of them, so there is no import circle. Handlers never block the event loop: analyses and the
+computations that take a project's lock run in threads (:mod:`spoc_lsp.lsp.analyses`).
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ import inspect
 import logging
 import traceback
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcContentModified
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
@@ -28,6 +29,7 @@ import spoc
 from spoc.plugins import SourceKind
 from spoc_lsp.analysis.project import read_text
 from spoc_lsp.lsp import convert
+from spoc_lsp.lsp.analyses import Analyses
 from spoc_lsp.lsp.host import Host, Project
 from spoc_lsp.lsp.pygls_fixes import Protocol
 
@@ -41,17 +43,20 @@ COMMAND_SHOW_PLUGINS = "spoc.showPlugins"
 COMMAND_SHOW_ENVIRONMENT = "spoc.showEnvironment"
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Document:
     """A request's document: a config file, or (when asked for) a Python file of a project."""
 
+    uri: str
     project: Project
     path: Path
     text: str  # as the user sees it: the open buffer, else the file on disk
     converter: convert.TextConverter
     kind: SourceKind | None  # None for a Python file that is not a config file
+    overlays: Mapping[Path, str]  # every open buffer when the request came in
 
     @property
     def is_config(self) -> bool:
@@ -64,7 +69,7 @@ class SpocLanguageServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("spoc-lsp", spoc.__version__, protocol_cls=Protocol)
         self.host = Host()
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="spoc-analysis")
+        self.analyses = Analyses(self.host)
         self.pending: dict[Path, asyncio.Task[None]] = {}
         self.published: dict[Path, list[types.Diagnostic]] = {}
         # The runtime check: the one in flight per project, and the last results per project.
@@ -95,20 +100,21 @@ class SpocLanguageServer(LanguageServer):
         document = self.workspace.text_documents.get(path.as_uri())
         return document.version if document is not None else None
 
-    def project(self, root: Path) -> Project:
-        """The project at ``root``; problems met while creating it are logged once."""
-        project = self.host.project(root)
+    async def project(self, root: Path) -> Project:
+        """The project at ``root`` (created in the worker); problems met while creating it
+        are logged once."""
+        project = await self.analyses.project(root)
         while project.notes:
             self.log(f"spoc-lsp: {project.notes.pop(0)}", types.MessageType.Warning)
         return project
 
-    def config_project(self, uri: str) -> Project | None:
-        """The project of a config document (``spoc.toml`` or settings module)."""
+    def config_root(self, uri: str) -> Path | None:
+        """The project root of a config document (``spoc.toml`` or settings module)."""
         path = document_path(uri)
         found = self.host.config_document(path) if path is not None else None
-        return self.project(found[0]) if found is not None else None
+        return found[0] if found is not None else None
 
-    def document(self, uri: str, *, python_files: bool = False) -> Document | None:
+    async def document(self, uri: str, *, python_files: bool = False) -> Document | None:
         """The document a request is about, or ``None`` when it belongs to no project.
 
         Config files always qualify; with ``python_files`` so do the project's own Python
@@ -126,7 +132,7 @@ class SpocLanguageServer(LanguageServer):
             return None
         if root is None:
             return None
-        project = self.project(root)
+        project = await self.project(root)
         if config is None and not project.resolver.search_path.is_project_file(path):
             return None
         buffer = self.workspace.text_documents.get(uri)
@@ -136,11 +142,33 @@ class SpocLanguageServer(LanguageServer):
             known = project.analysis.snapshot.document(path) if project.analysis else None
             text = known.text if known is not None else read_text(path)[0]
         kind = config[1] if config is not None else None
-        return Document(project, path, text, convert.TextConverter(text, self.encoding), kind)
+        converter = convert.TextConverter(text, self.encoding)
+        return Document(uri, project, path, text, converter, kind, self.overlays())
 
-    def fresh_analysis(self, project: Project) -> ProjectAnalysis:
-        """An analysis that saw the texts the user sees now (positions must match them)."""
-        return self.host.fresh_analysis(project, self.overlays())
+    async def analysis(
+        self, project: Project, overlays: Mapping[Path, str] | None = None
+    ) -> ProjectAnalysis:
+        """An analysis that read ``overlays`` (default: the buffers as they are now), so its
+        positions match the texts a request was made on; awaited, never run on the loop."""
+        return await self.analyses.latest(
+            project, self.overlays() if overlays is None else overlays
+        )
+
+    async def answer(self, document: Document, compute: Callable[[ProjectAnalysis], T]) -> T:
+        """``compute(analysis)`` in a request thread, with the analysis of the texts the request
+        was made on (see :meth:`compute`)."""
+        analysis = await self.analysis(document.project, document.overlays)
+        return await self.compute(document, compute, analysis)
+
+    async def compute(self, document: Document, function: Callable[..., T], *args: Any) -> T:
+        """``function(*args)`` in a request thread (it may wait for a project's lock). When the
+        document changed meanwhile the answer would point at text that is gone: the request
+        fails with ``ContentModified``, and the client asks again."""
+        result = await self.analyses.compute(function, *args)
+        buffer = self.workspace.text_documents.get(document.uri)
+        if buffer is not None and buffer.source != document.text:
+            raise JsonRpcContentModified(f"{document.path.name} changed while answering")
+        return result
 
 
 def document_path(uri: str) -> Path | None:
@@ -164,6 +192,8 @@ def guarded(function: F) -> F:
         async def async_wrapper(ls: SpocLanguageServer, *args: Any) -> Any:
             try:
                 return await function(ls, *args)
+            except JsonRpcContentModified:
+                raise  # the one deliberate error: the client drops the answer and asks again
             except Exception:
                 _report(ls, function)
                 return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
+from spoc_lsp.analysis.check import ProjectAnalysis
 from spoc_lsp.analysis.inlay import inlay_hints
 from spoc_lsp.lsp import convert
 from spoc_lsp.lsp.language_server import SpocLanguageServer, guarded
@@ -20,7 +21,7 @@ def register(server: SpocLanguageServer) -> None:
 def on_code_action(
     ls: SpocLanguageServer, params: types.CodeActionParams
 ) -> list[types.CodeAction] | None:
-    if ls.config_project(params.text_document.uri) is None:
+    if ls.config_root(params.text_document.uri) is None:
         return None
     actions: list[types.CodeAction] = []
     for item in params.context.diagnostics:
@@ -28,14 +29,18 @@ def on_code_action(
     return actions
 
 
-def on_inlay_hint(
+async def on_inlay_hint(
     ls: SpocLanguageServer, params: types.InlayHintParams
 ) -> list[types.InlayHint] | None:
     if not ls.host.settings.inlay_hints:
         return []
-    document = ls.document(params.text_document.uri)
+    document = await ls.document(params.text_document.uri)
     if document is None:
         return None
-    analysis = ls.fresh_analysis(document.project)
-    hints = inlay_hints(analysis, document.path, params.range.start.line, params.range.end.line)
-    return [convert.inlay_hint(hint, document.converter) for hint in hints]
+    first, last = params.range.start.line, params.range.end.line
+
+    def compute(analysis: ProjectAnalysis) -> list[types.InlayHint]:
+        hints = inlay_hints(analysis, document.path, first, last)
+        return [convert.inlay_hint(hint, document.converter) for hint in hints]
+
+    return await ls.answer(document, compute)

@@ -28,6 +28,7 @@ from spoc_lsp.analysis.references import (
 )
 from spoc_lsp.analysis.rename import RenameError, move_edits, prepare_rename, rename
 from spoc_lsp.lsp import convert
+from spoc_lsp.lsp.host import Project
 from spoc_lsp.lsp.language_server import (
     COMMAND_SHOW_PLUGINS,
     SpocLanguageServer,
@@ -121,124 +122,140 @@ def _answer(outcome: T | Refusal) -> T:
 # --- code lens ----------------------------------------------------------------------------------
 
 
-def on_code_lens(
+async def on_code_lens(
     ls: SpocLanguageServer, params: types.CodeLensParams
 ) -> list[types.CodeLens] | None:
-    document = ls.document(params.text_document.uri, python_files=True)
+    document = await ls.document(params.text_document.uri, python_files=True)
     if document is None or document.is_config:
         return None
-    analysis = ls.fresh_analysis(document.project)
-    with document.project.lock:
-        lenses = plugin_lenses(analysis, document.project.resolver, document.path, document.text)
-    return [
-        types.CodeLens(
-            range=document.converter.range(lens.span),
-            command=types.Command(
-                title=lens.title,
-                command=COMMAND_SHOW_PLUGINS,
-                arguments=[params.text_document.uri],
-            ),
-        )
-        for lens in lenses
-    ]
+    project = document.project
+
+    def compute(analysis: ProjectAnalysis) -> list[types.CodeLens]:
+        with project.lock:
+            lenses = plugin_lenses(analysis, project.resolver, document.path, document.text)
+        return [
+            types.CodeLens(
+                range=document.converter.range(lens.span),
+                command=types.Command(
+                    title=lens.title, command=COMMAND_SHOW_PLUGINS, arguments=[document.uri]
+                ),
+            )
+            for lens in lenses
+        ]
+
+    return await ls.answer(document, compute)
 
 
 # --- references ---------------------------------------------------------------------------------
 
 
-def on_references(
+async def on_references(
     ls: SpocLanguageServer, params: types.ReferenceParams
 ) -> list[types.Location] | None:
-    document = ls.document(params.text_document.uri, python_files=True)
+    document = await ls.document(params.text_document.uri, python_files=True)
     if document is None:
         return None
     position = document.converter.from_lsp(params.position)
-    overlays = ls.overlays()
-    analysis = ls.host.fresh_analysis(document.project, overlays)
-    resolver, path = document.project.resolver, document.path
-    with document.project.lock:
-        if document.is_config:
-            places = config_references(analysis, resolver, path, position)
-            declaration = config_declaration(analysis, resolver, path, position, overlays)
-        else:
-            places = references(analysis, resolver, path, position, overlays)
-            declaration = symbol_declaration(path, position, overlays)
-    if params.context.include_declaration and places and declaration is not None:
-        places = [declaration, *places]
-    converters = _Converters(ls, overlays, analysis)
-    return [converters.location(file, span) for file, span in places]
+    overlays, project, path = document.overlays, document.project, document.path
+    with_declaration = params.context.include_declaration
+
+    def compute(analysis: ProjectAnalysis) -> list[types.Location]:
+        resolver = project.resolver
+        with project.lock:
+            if document.is_config:
+                places = config_references(analysis, resolver, path, position)
+                declaration = config_declaration(analysis, resolver, path, position, overlays)
+            else:
+                places = references(analysis, resolver, path, position, overlays)
+                declaration = symbol_declaration(path, position, overlays)
+        if with_declaration and places and declaration is not None:
+            places = [declaration, *places]
+        converters = _Converters(ls, overlays, analysis)
+        return [converters.location(file, span) for file, span in places]
+
+    return await ls.answer(document, compute)
 
 
 # --- rename -------------------------------------------------------------------------------------
 
 
-def on_prepare_rename(
+async def on_prepare_rename(
     ls: SpocLanguageServer, params: types.PrepareRenameParams
 ) -> types.PrepareRenamePlaceholder | None:
-    return _answer(_prepare_rename(ls, params))
+    return _answer(await _prepare_rename(ls, params))
 
 
 @guarded
-def _prepare_rename(
+async def _prepare_rename(
     ls: SpocLanguageServer, params: types.PrepareRenameParams
 ) -> types.PrepareRenamePlaceholder | Refusal | None:
-    document = ls.document(params.text_document.uri, python_files=True)
+    document = await ls.document(params.text_document.uri, python_files=True)
     if document is None:
         return None
     position = document.converter.from_lsp(params.position)
-    overlays = ls.overlays()
-    analysis = ls.host.fresh_analysis(document.project, overlays)
-    try:
-        with document.project.lock:
-            target = prepare_rename(
-                analysis, document.project.resolver, document.path, position, overlays
-            )
-    except RenameError as refusal:
-        return Refusal(str(refusal))
-    if target is None:
-        return None
-    return types.PrepareRenamePlaceholder(
-        range=document.converter.range(target.span), placeholder=target.placeholder
-    )
+    project = document.project
+
+    def compute(analysis: ProjectAnalysis) -> types.PrepareRenamePlaceholder | Refusal | None:
+        try:
+            with project.lock:
+                target = prepare_rename(
+                    analysis, project.resolver, document.path, position, document.overlays
+                )
+        except RenameError as refusal:
+            return Refusal(str(refusal))
+        if target is None:
+            return None
+        return types.PrepareRenamePlaceholder(
+            range=document.converter.range(target.span), placeholder=target.placeholder
+        )
+
+    return await ls.answer(document, compute)
 
 
-def on_rename(ls: SpocLanguageServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
-    return _answer(_rename(ls, params))
+async def on_rename(
+    ls: SpocLanguageServer, params: types.RenameParams
+) -> types.WorkspaceEdit | None:
+    return _answer(await _rename(ls, params))
 
 
 @guarded
-def _rename(
+async def _rename(
     ls: SpocLanguageServer, params: types.RenameParams
 ) -> types.WorkspaceEdit | Refusal | None:
-    document = ls.document(params.text_document.uri, python_files=True)
+    document = await ls.document(params.text_document.uri, python_files=True)
     if document is None:
         return None
     position = document.converter.from_lsp(params.position)
-    overlays = ls.overlays()
-    analysis = ls.host.fresh_analysis(document.project, overlays)
-    try:
-        with document.project.lock:
-            result = rename(
-                analysis,
-                document.project.resolver,
-                document.path,
-                position,
-                params.new_name,
-                overlays,
-            )
-    except RenameError as refusal:
-        return Refusal(str(refusal))
-    if result is None:
-        return None
-    for note in result.notes:
+    project, overlays = document.project, document.overlays
+
+    def compute(
+        analysis: ProjectAnalysis,
+    ) -> tuple[types.WorkspaceEdit, list[str]] | Refusal | None:
+        try:
+            with project.lock:
+                result = rename(
+                    analysis, project.resolver, document.path, position, params.new_name, overlays
+                )
+        except RenameError as refusal:
+            return Refusal(str(refusal))
+        if result is None:
+            return None
+        edit = _Converters(ls, overlays, analysis).workspace_edit(result.edits)
+        return edit, list(result.notes)
+
+    outcome = await ls.answer(document, compute)
+    if outcome is None or isinstance(outcome, Refusal):
+        return outcome
+    edit, notes = outcome
+    for note in notes:
         ls.log(f"spoc-lsp: {note}", types.MessageType.Info)
-    return _Converters(ls, overlays, analysis).workspace_edit(result.edits)
+    return edit
 
 
 # --- moving modules -----------------------------------------------------------------------------
 
 
-def on_will_rename_files(
+async def on_will_rename_files(
     ls: SpocLanguageServer, params: types.RenameFilesParams
 ) -> types.WorkspaceEdit | None:
     by_root: dict[Path, list[tuple[Path, Path]]] = {}
@@ -250,13 +267,20 @@ def on_will_rename_files(
     changes: dict[str, list[types.TextEdit]] = {}
     overlays = ls.overlays()
     for root, moves in by_root.items():
-        project = ls.project(root)
-        analysis = ls.host.fresh_analysis(project, overlays)
-        with project.lock:
-            result = move_edits(analysis, project.resolver, moves)
-        for note in result.notes:
+        project = await ls.project(root)
+        analysis = await ls.analysis(project, overlays)
+
+        def compute(
+            analysis: ProjectAnalysis, project: Project, moves: list[tuple[Path, Path]]
+        ) -> tuple[types.WorkspaceEdit, list[str]]:
+            with project.lock:
+                result = move_edits(analysis, project.resolver, moves)
+            edit = _Converters(ls, overlays, analysis).workspace_edit(result.edits)
+            return edit, list(result.notes)
+
+        edit, notes = await ls.analyses.compute(compute, analysis, project, moves)
+        for note in notes:
             ls.log(f"spoc-lsp: {note}", types.MessageType.Info)
-        edit = _Converters(ls, overlays, analysis).workspace_edit(result.edits)
         for uri, edits in (edit.changes or {}).items():
             changes.setdefault(uri, []).extend(edits)
     return types.WorkspaceEdit(changes=changes) if changes else None

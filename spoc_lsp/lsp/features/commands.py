@@ -21,19 +21,18 @@ def register(server: SpocLanguageServer) -> None:
     server.command(COMMAND_SHOW_ENVIRONMENT)(guarded(show_environment))
 
 
-def show_plugins(ls: SpocLanguageServer, *args: Any) -> dict[str, Any]:
+async def show_plugins(ls: SpocLanguageServer, *args: Any) -> dict[str, Any]:
     """The merged plan of each project (or of the project of the file URI passed)."""
     projects = []
     texts = []
-    for root in _command_roots(ls, args):
-        project = ls.host.project(root)
-        analysis = ls.fresh_analysis(project)
+    for root in await ls.analyses.in_worker(_command_roots, ls, args):
+        analysis = await ls.analysis(await ls.project(root))
         projects.append({"root": str(root), "plugins": plan_json(analysis, root)})
         texts.append(f"# {root}\n\n{plan_text(analysis)}")
     return {"projects": projects, "text": "\n".join(texts) or "No SPOC project found.\n"}
 
 
-def show_environment(ls: SpocLanguageServer, *args: Any) -> dict[str, Any]:
+async def show_environment(ls: SpocLanguageServer, *args: Any) -> dict[str, Any]:
     """The environment report of each project (or of the project of the file URI passed)."""
     from spoc_lsp.environment import environment_report, render_report
 
@@ -46,14 +45,16 @@ def show_environment(ls: SpocLanguageServer, *args: Any) -> dict[str, Any]:
         "inlayHints": settings.inlay_hints,
         "severity": dict(settings.severity),
     }
-    for root in _command_roots(ls, args):
-        project = ls.host.project(root)
-        reports.append(environment_report(root, project.resolver.search_path, effective))
+    for root in await ls.analyses.in_worker(_command_roots, ls, args):
+        project = await ls.project(root)
+        search_path = project.resolver.search_path
+        reports.append(await ls.analyses.compute(environment_report, root, search_path, effective))
     text = "\n".join(render_report(report) for report in reports)
     return {"projects": reports, "text": text or "No SPOC project found.\n"}
 
 
 def _command_roots(ls: SpocLanguageServer, args: Iterable[Any]) -> list[Path]:
+    # In the worker: finding roots walks the file system (the workspace, without an argument).
     for argument in _flatten(args):
         if isinstance(argument, str):
             path = document_path(argument) if argument.startswith("file:") else Path(argument)

@@ -37,7 +37,8 @@ def register(server: SpocLanguageServer) -> None:
 
 
 def schedule(ls: SpocLanguageServer, root: Path, delay: float = DEBOUNCE_SECONDS) -> None:
-    """(Re)start the debounced analysis of a project; an older pending one is dropped."""
+    """(Re)start the debounced analysis of a project; an older pending one is dropped (an
+    analysis it started in the worker goes on: requests may be waiting for it)."""
     previous = ls.pending.pop(root, None)
     if previous is not None:
         previous.cancel()
@@ -47,13 +48,10 @@ def schedule(ls: SpocLanguageServer, root: Path, delay: float = DEBOUNCE_SECONDS
 async def _run_analysis(ls: SpocLanguageServer, root: Path, delay: float) -> None:
     try:
         await asyncio.sleep(delay)
-        project = ls.project(root)
-        project.generation += 1
-        generation = project.generation
-        overlays = ls.overlays()
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(ls.executor, ls.host.analyze, project, overlays)
-        if generation != project.generation:
+        project = await ls.project(root)
+        run = ls.analyses.ensure(project, ls.overlays())  # a request may have started it
+        await asyncio.shield(run.result)
+        if not ls.analyses.is_newest(project, run):
             return  # a newer edit arrived meanwhile; its analysis publishes
         if publish(ls, project):
             await refresh_code_lenses(ls)
@@ -122,6 +120,7 @@ def recheck(ls: SpocLanguageServer, roots: Iterable[Path]) -> None:
     """Analyse these projects again and publish everything (settings changed)."""
     ls.published.clear()
     for root in roots:
+        ls.analyses.stale(root)
         schedule(ls, root, 0)
 
 
@@ -146,11 +145,11 @@ async def run_runtime_check(ls: SpocLanguageServer, project: Project) -> None:
 # --- document events --------------------------------------------------------------------------
 
 
-def _document_event(ls: SpocLanguageServer, uri: str) -> Project | None:
-    project = ls.config_project(uri)
-    if project is not None:
-        schedule(ls, project.root)
-    return project
+def _document_event(ls: SpocLanguageServer, uri: str) -> Path | None:
+    root = ls.config_root(uri)
+    if root is not None:
+        schedule(ls, root)
+    return root
 
 
 def on_open(ls: SpocLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -167,9 +166,9 @@ def on_close(ls: SpocLanguageServer, params: types.DidCloseTextDocumentParams) -
 
 
 async def on_save(ls: SpocLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
-    project = _document_event(ls, params.text_document.uri)
+    root = _document_event(ls, params.text_document.uri)
     settings = ls.host.settings
-    if project is None or settings.runtime_check != "onSave":
+    if root is None or settings.runtime_check != "onSave":
         return
     if not settings.trusted:
         ls.log(
@@ -179,17 +178,17 @@ async def on_save(ls: SpocLanguageServer, params: types.DidSaveTextDocumentParam
         return
     # The latest save wins: a probe still in flight is cancelled (its agent is killed), so
     # saving in a loop never piles up processes nor lets older results land last.
-    previous = ls.probing.pop(project.root, None)
+    previous = ls.probing.pop(root, None)
     if previous is not None:
         previous.cancel()
     task = asyncio.current_task()
     if task is not None:
-        ls.probing[project.root] = task
+        ls.probing[root] = task
     try:
-        pending = ls.pending.get(project.root)
+        pending = ls.pending.get(root)
         if pending is not None:
             await asyncio.gather(pending, return_exceptions=True)
-        await run_runtime_check(ls, project)
+        await run_runtime_check(ls, await ls.project(root))
     finally:
-        if ls.probing.get(project.root) is task:
-            ls.probing.pop(project.root, None)
+        if ls.probing.get(root) is task:
+            ls.probing.pop(root, None)

@@ -4,6 +4,7 @@ change re-checks (only projects whose answers read a changed file, and new proje
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from lsprotocol import types
 
@@ -40,12 +41,20 @@ async def register_watchers(ls: SpocLanguageServer) -> None:
         )
 
 
-def on_watched_files(ls: SpocLanguageServer, params: types.DidChangeWatchedFilesParams) -> None:
+async def on_watched_files(
+    ls: SpocLanguageServer, params: types.DidChangeWatchedFilesParams
+) -> None:
     paths = [path for path in (document_path(change.uri) for change in params.changes) if path]
-    for project in ls.host.files_changed(paths):
+    await files_changed(ls, paths)
+
+
+async def files_changed(ls: SpocLanguageServer, paths: list[Path]) -> None:
+    """Re-check the projects whose answers read one of ``paths``, and new projects. The
+    resolvers forget what they read in the worker (that takes the projects' locks)."""
+    for project in await ls.analyses.in_worker(ls.host.files_changed, paths):
+        ls.analyses.stale(project.root)
         schedule(ls, project.root)
-    roots = ls.host.discover([path.parent for path in paths if path.name == "spoc.toml"], limit=20)
-    for root in roots:
+    folders = [path.parent for path in paths if path.name == "spoc.toml"]
+    for root in await ls.analyses.in_worker(ls.host.discover, folders, 20):
         if root not in ls.host.projects:
-            ls.host.project(root)
-            schedule(ls, root)
+            schedule(ls, root)  # the analysis creates the project

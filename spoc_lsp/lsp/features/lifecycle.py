@@ -69,7 +69,7 @@ async def _pull_configuration(ls: SpocLanguageServer) -> None:
 
 async def check_workspace(ls: SpocLanguageServer) -> None:
     """Analyse every project found in the workspace folders, with progress for the user."""
-    roots = ls.host.discover(ls.folders)
+    roots = await ls.analyses.in_worker(ls.host.discover, ls.folders)
     if not roots:
         return
     token = "spoc-lsp-indexing"
@@ -84,11 +84,10 @@ async def check_workspace(ls: SpocLanguageServer) -> None:
             progress = True
         except Exception:
             progress = False
-    loop = asyncio.get_running_loop()
     for index, root in enumerate(roots, start=1):
         try:
-            project = await loop.run_in_executor(ls.executor, ls.project, root)
-            await loop.run_in_executor(ls.executor, ls.host.analyze, project, ls.overlays())
+            project = await ls.project(root)
+            await asyncio.shield(ls.analyses.ensure(project, ls.overlays()).result)
             diagnostics.publish(ls, project)
         except Exception:
             ls.log(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
+from spoc_lsp.analysis.check import ProjectAnalysis
 from spoc_lsp.analysis.completion import complete
 from spoc_lsp.analysis.hover import describe_resolution, hover
 from spoc_lsp.analysis.navigation import definition
@@ -25,25 +26,28 @@ def register(server: SpocLanguageServer) -> None:
     server.feature(types.TEXT_DOCUMENT_DEFINITION)(guarded(on_definition))
 
 
-def on_completion(
+async def on_completion(
     ls: SpocLanguageServer, params: types.CompletionParams
 ) -> types.CompletionList | None:
-    document = ls.document(params.text_document.uri)
+    document = await ls.document(params.text_document.uri)
     if document is None or document.kind is None:
         return None
-    project, converter = document.project, document.converter
+    kind, project, converter = document.kind, document.project, document.converter
     position = converter.from_lsp(params.position)
-    with project.lock:
-        items = complete(
-            document.kind, document.text, document.path, position, project.resolver, project.root
-        )
-    return types.CompletionList(
-        is_incomplete=False,
-        items=[convert.completion_item(item, converter, project.root) for item in items],
-    )
+
+    def compute() -> list[types.CompletionItem]:
+        with project.lock:
+            items = complete(
+                kind, document.text, document.path, position, project.resolver, project.root
+            )
+        return [convert.completion_item(item, converter, project.root) for item in items]
+
+    # Completion reads the buffer itself, not the analysis: no waiting for one.
+    items = await ls.compute(document, compute)
+    return types.CompletionList(is_incomplete=False, items=items)
 
 
-def on_completion_resolve(
+async def on_completion_resolve(
     ls: SpocLanguageServer, item: types.CompletionItem
 ) -> types.CompletionItem:
     data = item.data if isinstance(item.data, dict) else {}
@@ -51,36 +55,44 @@ def on_completion_resolve(
     project = ls.host.projects.get(Path(root)) if isinstance(root, str) else None
     if project is None or not isinstance(name, str):
         return item
-    analysis = ls.fresh_analysis(project)
-    with project.lock:
-        resolution = project.resolver.resolve(name)
-    item.documentation = types.MarkupContent(
-        kind=types.MarkupKind.Markdown, value=describe_resolution(analysis, resolution)
-    )
+    analysis = await ls.analysis(project)
+
+    def compute() -> str:
+        with project.lock:
+            return describe_resolution(analysis, project.resolver.resolve(name))
+
+    markdown = await ls.analyses.compute(compute)
+    item.documentation = types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown)
     return item
 
 
-def on_hover(ls: SpocLanguageServer, params: types.HoverParams) -> types.Hover | None:
-    document = ls.document(params.text_document.uri)
+async def on_hover(ls: SpocLanguageServer, params: types.HoverParams) -> types.Hover | None:
+    document = await ls.document(params.text_document.uri)
     if document is None:
         return None
     project, converter = document.project, document.converter
-    analysis = ls.fresh_analysis(project)
-    with project.lock:
-        result = hover(
-            analysis, document.path, converter.from_lsp(params.position), project.resolver
-        )
-    return convert.hover(result, converter) if result is not None else None
+    position = converter.from_lsp(params.position)
+
+    def compute(analysis: ProjectAnalysis) -> types.Hover | None:
+        with project.lock:
+            result = hover(analysis, document.path, position, project.resolver)
+        return convert.hover(result, converter) if result is not None else None
+
+    return await ls.answer(document, compute)
 
 
-def on_definition(ls: SpocLanguageServer, params: types.DefinitionParams) -> types.Location | None:
-    document = ls.document(params.text_document.uri)
+async def on_definition(
+    ls: SpocLanguageServer, params: types.DefinitionParams
+) -> types.Location | None:
+    document = await ls.document(params.text_document.uri)
     if document is None:
         return None
     project, converter = document.project, document.converter
-    analysis = ls.fresh_analysis(project)
-    with project.lock:
-        target = definition(
-            analysis, document.path, converter.from_lsp(params.position), project.resolver
-        )
-    return convert.location(target, None) if target is not None else None
+    position = converter.from_lsp(params.position)
+
+    def compute(analysis: ProjectAnalysis) -> types.Location | None:
+        with project.lock:
+            target = definition(analysis, document.path, position, project.resolver)
+        return convert.location(target, None) if target is not None else None
+
+    return await ls.answer(document, compute)
