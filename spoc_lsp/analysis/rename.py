@@ -12,37 +12,31 @@ from __future__ import annotations
 
 import ast
 import keyword
-import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from spoc_lsp.analysis.check import ProjectAnalysis, relative
-from spoc_lsp.analysis.fixes import segment_span
-from spoc_lsp.analysis.model import TextEdit
-from spoc_lsp.analysis.project import read_text
+from spoc_lsp.analysis.model import EditSet, TextEdit
+from spoc_lsp.analysis.moves import move_edits as move_edits  # the server imports it from here
 from spoc_lsp.analysis.references import (
     FileSymbols,
     IndexResolving,
     Naming,
     TopLevel,
     is_module,
-    module_statements,
     namings,
     parse_module,
     resolve_entry,
     resolved_definition,
     symbol_at,
 )
+from spoc_lsp.analysis.uri_spans import rewritable_span, segment_range, segment_span
 from spoc_lsp.index.model import Definition
-from spoc_lsp.index.search_path import SearchPath
+from spoc_lsp.index.project_files import RealPaths, from_imports, module_name, module_statements
 from spoc_lsp.syntax.model import Position, Span
 
 PYTHON_LS = "rename it with your Python language server first"
-# Directories never scanned for importers: environments, caches, VCS data, build output.
-# (Any directory holding a ``pyvenv.cfg`` is skipped too.)
-_SKIPPED = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "build", "dist"})
-_SCAN_LIMIT = 20_000  # Python files read when looking for importers of a renamed name
 
 
 class RenameError(Exception):
@@ -56,15 +50,6 @@ class RenameTarget:
     file: Path
     span: Span
     placeholder: str
-
-
-@dataclass(frozen=True)
-class RenameResult:
-    """The edits of a rename or a move (in Python files and config files), and notes on what
-    was left alone."""
-
-    edits: tuple[TextEdit, ...]
-    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,7 +78,7 @@ def prepare_rename(
     if found is None:
         return None
     subject, span, text = found
-    _check(analysis, resolver, subject)
+    _check(analysis, resolver, subject, overlays or {})
     return RenameTarget(path, span, text)
 
 
@@ -104,7 +89,7 @@ def rename(
     position: Position,
     new_name: str,
     overlays: Mapping[Path, str] | None = None,
-) -> RenameResult | None:
+) -> EditSet | None:
     """The edits renaming the plugin symbol at ``position`` (in its Python file, or from a URI
     naming it) to ``new_name``: its definition and every URI naming it by that name."""
     found = _subject_at(analysis, resolver, path, position, overlays or {})
@@ -115,106 +100,23 @@ def rename(
     if not new_name.isidentifier() or keyword.iskeyword(new_name):
         raise RenameError(f"'{new_name}' is not a Python identifier")
     if new_name == old:
-        return RenameResult(())
-    _check(analysis, resolver, subject)
+        return EditSet(())
+    _check(analysis, resolver, subject, overlays or {})
     _check_free(analysis, subject, new_name)
     edits: dict[tuple[Path, Span], TextEdit] = {}
     symbol_edit = TextEdit(subject.path, subject.symbol.span, new_name)
     edits[(subject.path, subject.symbol.span)] = symbol_edit
     for naming in subject.namings:
         last = len(naming.entry.uri.split(".")) - 1
-        span = uri_slice(analysis, naming, last)
+        offset, length = segment_range(naming.entry.uri, last)
+        span = rewritable_span(analysis, naming.file, naming.entry, offset, length)
         if span is None:
             raise RenameError(
-                f"cannot rewrite '{naming.entry.uri}' at {_where(analysis, naming)}: the string "
-                "is split or uses escapes; edit it by hand"
+                f"cannot rewrite '{naming.entry.uri}' at {_where(analysis, naming)}: its last "
+                "segment is split over string pieces; edit it by hand"
             )
         edits[(naming.file, span)] = TextEdit(naming.file, span, new_name)
-    return RenameResult(tuple(edits.values()))
-
-
-def module_name(search_path: SearchPath, path: Path, *, is_dir: bool) -> str | None:
-    """The dotted module name of a project module file or package directory, relative to the
-    project import root it is found under (``<root>/apps`` first, then ``<root>``)."""
-    real = Path(os.path.realpath(path))
-    for entry in search_path.entries:
-        if entry.origin not in ("apps", "project"):
-            continue
-        try:
-            parts = list(real.relative_to(os.path.realpath(entry.path)).parts)
-        except ValueError:
-            continue
-        if not parts:
-            return None
-        if not is_dir:
-            if not parts[-1].endswith(".py"):
-                return None
-            parts[-1] = parts[-1][: -len(".py")]
-            if parts[-1] == "__init__":
-                parts.pop()
-        if not parts or not all(p.isidentifier() and not keyword.iskeyword(p) for p in parts):
-            return None
-        return ".".join(parts)
-    return None
-
-
-def move_edits(
-    analysis: ProjectAnalysis,
-    resolver: IndexResolving,
-    moves: Sequence[tuple[Path, Path]],
-) -> RenameResult:
-    """The URI edits for module files or package directories about to move (``old -> new``):
-    every URI whose module prefix is the old dotted name, matched on whole segments and only
-    where that prefix really is the moved module, gets the new dotted name."""
-    search_path = resolver.search_path
-    renames: list[tuple[str, str, Path, bool]] = []
-    notes: list[str] = []
-    for old, new in moves:
-        is_dir = old.is_dir() if old.exists() else old.suffix != ".py"
-        if not search_path.is_project_file(old) or (not is_dir and old.suffix != ".py"):
-            continue
-        if not is_dir and "__init__.py" in (old.name, new.name):
-            continue  # a package's __init__ moving is not a module moving
-        old_name = module_name(search_path, old, is_dir=is_dir)
-        new_name = module_name(search_path, new, is_dir=is_dir)
-        if old_name is None or new_name == old_name:
-            continue
-        if new_name is None:
-            notes.append(
-                f"{relative(analysis.snapshot, new)} is not an importable module of the project; "
-                f"URIs under '{old_name}' were left as they are"
-            )
-            continue
-        renames.append((old_name, new_name, old, is_dir))
-
-    edits: list[TextEdit] = []
-    longest_first = sorted(renames, key=lambda item: -len(item[0]))
-    for config, entry, span in analysis.entries():
-        parts = entry.uri.split(".")
-        candidates = [r for r in longest_first if parts[: r[0].count(".") + 1] == r[0].split(".")]
-        resolution = resolve_entry(resolver, entry.uri) if candidates else None
-        if resolution is None:
-            continue
-        definitions = resolution.segment_definitions
-        chosen: tuple[str, str] | None = None
-        for old_name, new_name, old, is_dir in candidates:
-            count = old_name.count(".") + 1
-            reached = definitions[count - 1] if len(definitions) >= count else None
-            if reached is not None and _within(reached.file, old, is_dir):
-                chosen = (old_name, new_name)
-                break
-        if chosen is None:
-            continue
-        naming = Naming(config, entry, span, resolution)
-        where = _slice(analysis, naming, 0, len(chosen[0]))
-        if where is None:
-            notes.append(
-                f"'{entry.uri}' at {_where(analysis, naming)} could not be rewritten (the string "
-                "is split or uses escapes)"
-            )
-            continue
-        edits.append(TextEdit(config, where, chosen[1]))
-    return RenameResult(tuple(edits), tuple(notes))
+    return EditSet(tuple(edits.values()))
 
 
 # --- finding the subject ----------------------------------------------------------------------
@@ -252,16 +154,13 @@ def _from_config(
     found = analysis.entry_at(path, position)
     if found is None:
         return None
-    entry, span = found
+    entry, _span = found
     resolution = resolve_entry(resolver, entry.uri)
     if resolution is None:
         return None
-    naming = Naming(path, entry, span, resolution)
     parts = entry.uri.split(".")
-    spans = [uri_slice(analysis, naming, index) for index in range(len(parts))]
-    segment = next(
-        (i for i, s in enumerate(spans) if s is not None and s.contains(position)), len(parts) - 1
-    )
+    spans = [segment_span(analysis, path, entry, index) for index in range(len(parts))]
+    segment = next((i for i, s in enumerate(spans) if s.contains(position)), len(parts) - 1)
     if segment < len(parts) - 1 or is_module(resolution):
         prefix = ".".join(parts[: segment + 1])
         raise RenameError(
@@ -286,8 +185,7 @@ def _from_config(
             f"cannot find the definition of '{entry.uri}' in {relative(analysis.snapshot, file)}"
         )
     subject = _subject(analysis, resolver, file, symbols, symbol)
-    where = spans[segment] or span
-    return subject, where, parts[segment]
+    return subject, spans[segment], parts[segment]
 
 
 def _subject(
@@ -317,10 +215,16 @@ def _subject(
 # --- checks -----------------------------------------------------------------------------------
 
 
-def _check(analysis: ProjectAnalysis, resolver: IndexResolving, subject: _Subject) -> None:
+def _check(
+    analysis: ProjectAnalysis,
+    resolver: IndexResolving,
+    subject: _Subject,
+    overlays: Mapping[Path, str],
+) -> None:
     """Refuse renames that would leave Python code or URIs pointing at the old name."""
     name = subject.symbol.name
     file = relative(analysis.snapshot, subject.path)
+    paths = RealPaths()
     tree = parse_module(subject.symbols.text)
     if tree is None:  # cannot happen: the symbols came from this text
         raise RenameError(f"{file} does not parse")
@@ -342,7 +246,9 @@ def _check(analysis: ProjectAnalysis, resolver: IndexResolving, subject: _Subjec
         parts = naming.entry.uri.split(".")
         definitions = naming.resolution.segment_definitions
         through = definitions[-2] if len(definitions) >= 2 else None
-        if parts[-1] != name or (through is not None and not _same(through.file, subject.path)):
+        if parts[-1] != name or (
+            through is not None and not paths.same(through.file, subject.path)
+        ):
             via = _describe(analysis, through, parts)
             alias = f" as '{parts[-1]}'" if parts[-1] != name else ""
             raise RenameError(
@@ -351,11 +257,13 @@ def _check(analysis: ProjectAnalysis, resolver: IndexResolving, subject: _Subjec
                 f"{PYTHON_LS}, then update the URIs"
             )
     module = module_name(resolver.search_path, subject.path, is_dir=False)
-    if module is not None:
-        for importer, line in _importers(resolver.search_path, subject.path, module, name):
+    if module is None:
+        return
+    for found in from_imports(resolver.search_path, name, overlays):
+        if found.names and found.source == module and not paths.same(found.file, subject.path):
             raise RenameError(
-                f"'{name}' is imported by {relative(analysis.snapshot, importer)} (line {line}); "
-                f"{PYTHON_LS}, then update the URIs"
+                f"'{name}' is imported by {relative(analysis.snapshot, found.file)} "
+                f"(line {found.line}); {PYTHON_LS}, then update the URIs"
             )
 
 
@@ -469,95 +377,6 @@ class _NameScan(ast.NodeVisitor):
                 self.uses.append((node.lineno, "used"))
 
 
-def _importers(
-    search_path: SearchPath, defining: Path, module: str, name: str
-) -> Iterator[tuple[Path, int]]:
-    """Project modules with ``from <module> import <name>`` (absolute or relative)."""
-    for file in _project_python_files(search_path):
-        if _same(file, defining):
-            continue
-        text, _error = read_text(file)
-        if name not in text or "import" not in text:
-            continue
-        tree = parse_module(text)
-        if tree is None:
-            continue
-        importer = module_name(search_path, file, is_dir=False)
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.ImportFrom):
-                continue
-            if not any(alias.name == name for alias in node.names):
-                continue
-            if _absolute(node, importer, file.name == "__init__.py") == module:
-                yield file, node.lineno
-
-
-def _absolute(node: ast.ImportFrom, importer: str | None, is_package: bool) -> str | None:
-    """The absolute module name a ``from ... import`` statement imports from."""
-    if node.level == 0:
-        return node.module
-    if importer is None:
-        return None
-    package = importer if is_package else importer.rpartition(".")[0]
-    parts = package.split(".") if package else []
-    drop = node.level - 1
-    if drop > len(parts):
-        return None
-    parts = parts[: len(parts) - drop]
-    if node.module:
-        parts.extend(node.module.split("."))
-    return ".".join(parts) or None
-
-
-def _project_python_files(search_path: SearchPath) -> Iterator[Path]:
-    count = 0
-    for directory, subdirectories, files in os.walk(search_path.root):
-        subdirectories[:] = sorted(
-            name
-            for name in subdirectories
-            if name not in _SKIPPED
-            and not name.startswith(".")
-            and not os.path.exists(os.path.join(directory, name, "pyvenv.cfg"))
-        )
-        for name in sorted(files):
-            if name.endswith(".py"):
-                count += 1
-                if count > _SCAN_LIMIT:
-                    return
-                yield Path(directory) / name
-
-
-# --- spans and paths --------------------------------------------------------------------------
-
-
-def uri_slice(analysis: ProjectAnalysis, naming: Naming, segment: int) -> Span | None:
-    """The source span of segment ``segment`` of a URI, when it is written verbatim."""
-    direct = segment_span(naming.span, naming.entry.uri, segment)
-    if direct is not None:
-        return direct
-    parts = naming.entry.uri.split(".")
-    offset = sum(len(part) + 1 for part in parts[:segment])
-    return _slice(analysis, naming, offset, len(parts[segment]))
-
-
-def _slice(analysis: ProjectAnalysis, naming: Naming, offset: int, length: int) -> Span | None:
-    """The source span of ``uri[offset:offset + length]`` when those characters are written
-    verbatim on one line (no escapes, not split over string pieces)."""
-    span, uri = naming.span, naming.entry.uri
-    if span.start.line == span.end.line and span.end.column - span.start.column == len(uri):
-        start = span.start.column + offset
-        line = span.start.line
-        return Span(Position(line, start), Position(line, start + length))
-    parsed = analysis.parsed.get(naming.file)
-    site = parsed.entry_sites.get(naming.entry) if parsed is not None else None
-    if site is None:
-        return None
-    found = site.span_of(offset, length)
-    if found.start.line != found.end.line or found.end.column - found.start.column != length:
-        return None
-    return found
-
-
 def _where(analysis: ProjectAnalysis, naming: Naming) -> str:
     return f"{relative(analysis.snapshot, naming.file)}:{naming.span.start.line + 1}"
 
@@ -566,20 +385,3 @@ def _describe(analysis: ProjectAnalysis, definition: Definition | None, parts: l
     if definition is not None and definition.file is not None:
         return relative(analysis.snapshot, definition.file)
     return ".".join(parts[:-1]) or parts[0]
-
-
-def _real(path: Path) -> str:
-    return os.path.normcase(os.path.realpath(path))
-
-
-def _same(first: Path | None, second: Path | None) -> bool:
-    return first is not None and second is not None and _real(first) == _real(second)
-
-
-def _within(path: Path | None, old: Path, is_dir: bool) -> bool:
-    if path is None:
-        return False
-    if not is_dir:
-        return _same(path, old)
-    inner, outer = _real(path), _real(old)
-    return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)

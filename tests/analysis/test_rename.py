@@ -9,14 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from spoc_lsp.analysis.rename import (
-    RenameError,
-    RenameTarget,
-    module_name,
-    move_edits,
-    prepare_rename,
-    rename,
-)
+from spoc_lsp.analysis.moves import move_edits
+from spoc_lsp.analysis.rename import RenameError, RenameTarget, prepare_rename, rename
+from spoc_lsp.index.project_files import module_name
 from spoc_lsp.syntax.model import Position, Span
 from tests.analysis.test_references import SHOP, apply_edits, build, errors, rebuild
 
@@ -327,4 +322,85 @@ def test_rename_refuses_the_binding_that_wins_when_the_name_is_bound_twice(
     assert str(refused.value) == (
         "'Auth' is defined more than once at the top level of apps/shop/auth.py (lines 1, 8); "
         "rename it with your Python language server first"
+    )
+
+
+# --- URIs written with escapes or in pieces ---------------------------------------------------
+
+ESCAPED = {
+    **PROJECT,
+    # `\u0041` is "A": the parser's map says which source characters spell each URI character.
+    "config/spoc.toml": '[spoc.plugins]\nmiddleware = ["shop.\\u0061uth.Auth"]\n',
+    "config/settings.py": (
+        'PLUGINS = {"hooks": ["shop.auth.\\u0041uth", "shop.auth." "helper"]}\n'
+    ),
+}
+
+
+def test_rename_rewrites_a_last_segment_written_with_an_escape(tmp_path: Path) -> None:
+    built = build(tmp_path, ESCAPED)
+    path = built.path("apps/shop/auth.py")
+    result = rename(
+        built.analysis, built.resolver, path, built.at("apps/shop/auth.py", "Auth"), "Guard"
+    )
+    assert result is not None
+    settings = built.path("config/settings.py")
+    [edit] = [e for e in result.edits if e.file == settings]
+    assert built.span_text(settings, edit.span) == "\\u0041uth"
+    toml = built.path("config/spoc.toml")
+    [toml_edit] = [e for e in result.edits if e.file == toml]
+    assert built.span_text(toml, toml_edit.span) == "Auth"
+    apply_edits(built.root, result.edits)
+    assert errors(rebuild(built.root)) == []
+    assert built.text("config/settings.py").startswith('PLUGINS = {"hooks": ["shop.auth.Guard", ')
+    assert '"shop.\\u0061uth.Guard"' in built.text("config/spoc.toml")
+
+
+def test_rename_rewrites_a_segment_that_is_a_whole_concatenated_piece(tmp_path: Path) -> None:
+    built = build(tmp_path, ESCAPED)
+    settings = built.path("config/settings.py")
+    cursor = built.at("config/settings.py", '"helper"', 2)
+    target = prepare_rename(built.analysis, built.resolver, settings, cursor)
+    assert target is not None and built.span_text(settings, target.span) == "helper"
+    result = rename(built.analysis, built.resolver, settings, cursor, "assist")
+    assert result is not None
+    apply_edits(built.root, result.edits)
+    assert errors(rebuild(built.root)) == []
+    assert '"shop.auth." "assist"' in built.text("config/settings.py")
+
+
+def test_rename_refuses_a_segment_split_over_string_pieces(tmp_path: Path) -> None:
+    files = {**PROJECT, "config/settings.py": 'PLUGINS = {"hooks": ["shop.auth.Au" "th"]}\n'}
+    built = build(tmp_path, files)
+    path = built.path("apps/shop/auth.py")
+    with pytest.raises(RenameError, match="its last segment is split over string pieces"):
+        rename(built.analysis, built.resolver, path, built.at("apps/shop/auth.py", "Auth"), "Guard")
+
+
+def test_moving_a_module_rewrites_a_prefix_written_with_an_escape(tmp_path: Path) -> None:
+    built = build(tmp_path, ESCAPED)
+    old, new = built.path("apps/shop/auth.py"), built.path("apps/shop/login.py")
+    result = move_edits(built.analysis, built.resolver, [(old, new)])
+    assert result.notes == ()
+    toml = built.path("config/spoc.toml")
+    [edit] = [e for e in result.edits if e.file == toml]
+    assert built.span_text(toml, edit.span) == "shop.\\u0061uth"
+    apply_edits(built.root, result.edits)
+    shutil.move(old, new)
+    assert errors(rebuild(built.root)) == []
+    assert '"shop.login.Auth"' in built.text("config/spoc.toml")
+    # The module prefix lies inside the first of two concatenated pieces: rewritten there.
+    assert '"shop.login." "helper"' in built.text("config/settings.py")
+
+
+def test_a_move_splitting_a_prefix_over_pieces_is_noted_not_edited(tmp_path: Path) -> None:
+    files = {**PROJECT, "config/settings.py": 'PLUGINS = {"hooks": ["shop.au" "th.helper"]}\n'}
+    built = build(tmp_path, files)
+    old, new = built.path("apps/shop/auth.py"), built.path("apps/shop/login.py")
+    result = move_edits(built.analysis, built.resolver, [(old, new)])
+    settings = built.path("config/settings.py")
+    assert [e for e in result.edits if e.file == settings] == []
+    assert any(
+        "'shop.auth.helper' at config/settings.py:1 could not be rewritten" in n
+        for n in result.notes
     )
