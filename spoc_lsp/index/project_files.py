@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from spoc_lsp.index.relative import absolute_module, package_of
+from spoc_lsp.index.relative import absolute_module
 from spoc_lsp.index.search_path import SearchPath
 from spoc_lsp.syntax.model import Position, Span
 from spoc_lsp.text import LineIndex
@@ -169,11 +169,7 @@ def from_imports(
         if tree is None:
             continue
         importer = module_name(search_path, file, is_dir=False)
-        package = (
-            package_of(importer, is_package=file.name == "__init__.py")
-            if importer is not None
-            else None
-        )
+        package = _package(importer, is_package=file.name == "__init__.py")
         index = LineIndex(text)
         top = {id(node) for node in module_statements(tree.body)}
         for node in ast.walk(tree):
@@ -186,12 +182,19 @@ def from_imports(
             yield FromImport(
                 file=file,
                 importer=importer,
-                source=absolute_module(node.level, node.module, package),
+                source=absolute_module(package or "", node.level, node.module),
                 line=node.lineno,
                 top_level=id(node) in top,
                 star=star,
                 names=names,
             )
+
+
+def _package(module: str | None, *, is_package: bool) -> str | None:
+    """A module's ``__package__``: itself for a package, else its parent ('' at the top)."""
+    if module is None:
+        return None
+    return module if is_package else module.rpartition(".")[0]
 
 
 def _read(file: Path) -> str | None:

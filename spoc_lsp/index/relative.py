@@ -1,18 +1,13 @@
-"""Relative imports made absolute, as the import system does it (``importlib``'s
-``_resolve_name``): the one copy the index and the analysis share."""
+"""Relative imports made absolute, as ``importlib`` does it."""
 
 from __future__ import annotations
 
 
-def package_of(module: str, *, is_package: bool) -> str:
-    """The ``__package__`` of a module: itself for a package, else its parent ('' at the top)."""
-    return module if is_package else module.rpartition(".")[0]
-
-
-def absolute_module(level: int, module: str | None, package: str | None) -> str | None:
-    """The absolute name ``from <level dots><module> import ...`` imports from, inside
-    ``package``; ``None`` where the import system would raise (no parent package, or more
-    dots than the package has levels)."""
+def absolute_module(package: str, level: int, module: str | None) -> str | None:
+    """The absolute name ``from <level dots><module> import ...`` names when run in a module
+    of ``package`` (``""`` for a top-level module); ``None`` when the import would fail with
+    "attempted relative import beyond top-level package" (``importlib._bootstrap._resolve_name``).
+    """
     if level == 0:
         return module
     if not package:
