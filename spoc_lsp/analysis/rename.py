@@ -10,7 +10,6 @@ reached by a URI through a re-export. Those renames belong to a Python language 
 
 from __future__ import annotations
 
-import ast
 import keyword
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 from spoc_lsp.analysis.check import ProjectAnalysis, relative
 from spoc_lsp.analysis.model import EditSet, TextEdit
 from spoc_lsp.analysis.moves import move_edits as move_edits  # the server imports it from here
+from spoc_lsp.analysis.name_uses import name_uses
 from spoc_lsp.analysis.references import (
     FileSymbols,
     IndexResolving,
@@ -30,17 +30,13 @@ from spoc_lsp.analysis.references import (
     resolve_entry,
     resolved_definition,
     symbol_at,
+    top_level,
 )
+from spoc_lsp.analysis.rename_imports import PYTHON_LS, ImportPlan, plan_imports
+from spoc_lsp.analysis.rename_imports import RenameError as RenameError  # part of this API
 from spoc_lsp.analysis.uri_spans import rewritable_span, segment_range, segment_span
 from spoc_lsp.index.model import Definition
-from spoc_lsp.index.project_files import RealPaths, from_imports, module_name, module_statements
 from spoc_lsp.syntax.model import Position, Span
-
-PYTHON_LS = "rename it with your Python language server first"
-
-
-class RenameError(Exception):
-    """A rename the server refuses; the message says why and what to do instead."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +87,8 @@ def rename(
     overlays: Mapping[Path, str] | None = None,
 ) -> EditSet | None:
     """The edits renaming the plugin symbol at ``position`` (in its Python file, or from a URI
-    naming it) to ``new_name``: its definition and every URI naming it by that name."""
+    naming it) to ``new_name``: its definition, the project's imports re-exporting it and
+    ``__all__`` entries listing it, and every URI naming it by that name."""
     found = _subject_at(analysis, resolver, path, position, overlays or {})
     if found is None:
         return None
@@ -101,21 +98,24 @@ def rename(
         raise RenameError(f"'{new_name}' is not a Python identifier")
     if new_name == old:
         return EditSet(())
-    _check(analysis, resolver, subject, overlays or {})
-    _check_free(analysis, subject, new_name)
+    plan = _check(analysis, resolver, subject, overlays or {})
+    _check_free(analysis, plan, new_name)
     edits: dict[tuple[Path, Span], TextEdit] = {}
-    symbol_edit = TextEdit(subject.path, subject.symbol.span, new_name)
-    edits[(subject.path, subject.symbol.span)] = symbol_edit
+    for file, span in [(subject.path, subject.symbol.span), *plan.spans]:
+        edits[(file, span)] = TextEdit(file, span, new_name)
     for naming in subject.namings:
-        last = len(naming.entry.uri.split(".")) - 1
+        parts = naming.entry.uri.split(".")
+        if parts[-1] != old:
+            continue  # through an alias, which stays
+        last = len(parts) - 1
         offset, length = segment_range(naming.entry.uri, last)
-        span = rewritable_span(analysis, naming.file, naming.entry, offset, length)
-        if span is None:
+        where = rewritable_span(analysis, naming.file, naming.entry, offset, length)
+        if where is None:
             raise RenameError(
                 f"cannot rewrite '{naming.entry.uri}' at {_where(analysis, naming)}: its last "
                 "segment is split over string pieces; edit it by hand"
             )
-        edits[(naming.file, span)] = TextEdit(naming.file, span, new_name)
+        edits[(naming.file, where)] = TextEdit(naming.file, where, new_name)
     return EditSet(tuple(edits.values()))
 
 
@@ -185,6 +185,15 @@ def _from_config(
             f"cannot find the definition of '{entry.uri}' in {relative(analysis.snapshot, file)}"
         )
     subject = _subject(analysis, resolver, file, symbols, symbol)
+    if parts[-1] != symbol.name:
+        definitions = resolution.segment_definitions
+        through = definitions[-2] if len(definitions) >= 2 else None
+        raise RenameError(
+            f"'{entry.uri}' reaches '{symbol.name}' through an import as '{parts[-1]}' in "
+            f"{_describe(analysis, through, parts)}: rename '{symbol.name}' in "
+            f"{relative(analysis.snapshot, file)} (the alias stays), or rename the alias with "
+            "your Python language server"
+        )
     return subject, spans[segment], parts[segment]
 
 
@@ -220,161 +229,75 @@ def _check(
     resolver: IndexResolving,
     subject: _Subject,
     overlays: Mapping[Path, str],
-) -> None:
-    """Refuse renames that would leave Python code or URIs pointing at the old name."""
+) -> ImportPlan:
+    """Refuse renames that would leave Python code or URIs pointing at the old name; the
+    imports and ``__all__`` entries to rewrite with it."""
     name = subject.symbol.name
     file = relative(analysis.snapshot, subject.path)
-    paths = RealPaths()
-    tree = parse_module(subject.symbols.text)
+    text = subject.symbols.text
+    tree = parse_module(text)
     if tree is None:  # cannot happen: the symbols came from this text
         raise RenameError(f"{file} does not parse")
     bindings = [s for s in subject.symbols.shown if s.name == name]
-    scan = _scan(tree, name)
-    if len(bindings) + len(scan.stores) > 1:
-        lines = sorted({s.span.start.line + 1 for s in bindings} | set(scan.stores))
+    uses = name_uses(tree, text, name)
+    if len(bindings) + len(uses.stores) > 1:
+        lines = sorted({s.span.start.line + 1 for s in bindings} | set(uses.stores))
         raise RenameError(
             f"'{name}' is defined more than once at the top level of {file} (lines "
             f"{', '.join(map(str, lines))}); {PYTHON_LS}"
         )
-    if scan.uses:
-        line, what = scan.uses[0]
+    if uses.uses:
+        line, what = uses.uses[0]
         raise RenameError(
             f"'{name}' is also {what} elsewhere in {file} (line {line}); {PYTHON_LS}, then fix "
             "the URIs (their quick fixes suggest the new name)"
         )
+    plan = plan_imports(analysis, resolver, subject.path, tree, text, name, overlays)
     for naming in subject.namings:
-        parts = naming.entry.uri.split(".")
-        definitions = naming.resolution.segment_definitions
-        through = definitions[-2] if len(definitions) >= 2 else None
-        if parts[-1] != name or (
-            through is not None and not paths.same(through.file, subject.path)
-        ):
-            via = _describe(analysis, through, parts)
-            alias = f" as '{parts[-1]}'" if parts[-1] != name else ""
-            raise RenameError(
-                f"'{naming.entry.uri}' ({_where(analysis, naming)}) reaches '{name}' through "
-                f"an import{alias} in {via}; renaming '{name}' would break that import: "
-                f"{PYTHON_LS}, then update the URIs"
-            )
-    module = module_name(resolver.search_path, subject.path, is_dir=False)
-    if module is None:
-        return
-    for found in from_imports(resolver.search_path, name, overlays):
-        if found.names and found.source == module and not paths.same(found.file, subject.path):
-            raise RenameError(
-                f"'{name}' is imported by {relative(analysis.snapshot, found.file)} "
-                f"(line {found.line}); {PYTHON_LS}, then update the URIs"
-            )
+        _check_naming(analysis, plan, naming, name)
+    return plan
 
 
-def _check_free(analysis: ProjectAnalysis, subject: _Subject, new_name: str) -> None:
-    """Refuse a new name the module already binds or uses (it would change what code means)."""
-    file = relative(analysis.snapshot, subject.path)
-    taken = [s for s in subject.symbols.shown if s.name == new_name]
-    if taken:
+def _check_naming(analysis: ProjectAnalysis, plan: ImportPlan, naming: Naming, name: str) -> None:
+    """Refuse a URI that would stop resolving: it must reach the symbol through modules whose
+    binding the rename rewrites (by name, or under an alias that stays)."""
+    parts = naming.entry.uri.split(".")
+    definitions = naming.resolution.segment_definitions
+    through = definitions[-2] if len(definitions) >= 2 else None
+    module = through.file if through is not None else None
+    hidden = plan.hidden(module)
+    if hidden is not None:
         raise RenameError(
-            f"'{new_name}' is already defined in {file} (line {taken[0].span.start.line + 1})"
+            f"'{naming.entry.uri}' ({_where(analysis, naming)}) reaches '{name}' through "
+            f"{hidden}, so no edit can keep it resolving: list '{name}' in an __all__ there, or "
+            "import it by name, then rename again"
         )
-    tree = parse_module(subject.symbols.text)
-    scan = _scan(tree, new_name) if tree is not None else None
-    if scan is not None and (scan.stores or scan.uses):
-        line = (scan.stores or [use[0] for use in scan.uses])[0]
-        raise RenameError(f"'{new_name}' is already used in {file} (line {line})")
+    by_name = parts[-1] == name
+    reached = (through is None or plan.binds(module)) if by_name else plan.aliases(module)
+    if not reached:
+        via = _describe(analysis, through, parts)
+        alias = f" as '{parts[-1]}'" if parts[-1] != name else ""
+        raise RenameError(
+            f"'{naming.entry.uri}' ({_where(analysis, naming)}) reaches '{name}' through "
+            f"an import{alias} in {via}; renaming '{name}' would break that import: "
+            f"{PYTHON_LS}, then update the URIs"
+        )
 
 
-@dataclass
-class _Scan:
-    uses: list[tuple[int, str]]  # (1-based line, "used" / "deleted" / ...)
-    stores: list[int]  # 1-based lines of other module-level bindings
-
-
-def _scan(tree: ast.Module, name: str) -> _Scan:
-    """Where ``name`` is read, deleted, declared global or exported, anywhere in the module,
-    and where it is bound at module level other than by an assignment or definition."""
-    visitor = _NameScan(name)
-    visitor.visit(tree)
-    for statement in module_statements(tree.body):
-        nodes = list(ast.walk(statement))
-        if any(isinstance(n, ast.Name) and n.id == "__all__" for n in nodes) and any(
-            isinstance(n, ast.Constant) and n.value == name for n in nodes
-        ):
-            visitor.uses.append((statement.lineno, "listed in __all__"))
-    visitor.uses.sort()
-    return _Scan(visitor.uses, visitor.stores)
-
-
-class _NameScan(ast.NodeVisitor):
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.depth = 0
-        self.uses: list[tuple[int, str]] = []
-        self.stores: list[int] = []
-
-    def _nested(self, node: ast.AST) -> None:
-        self.depth += 1
-        self.generic_visit(node)
-        self.depth -= 1
-
-    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = visit_Lambda = _nested
-    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _nested
-
-    def visit_Name(self, node: ast.Name) -> None:
-        if node.id != self.name:
-            return
-        if isinstance(node.ctx, ast.Store):
-            if self.depth == 0:
-                self.stores.append(node.lineno)
-        else:
-            what = "deleted" if isinstance(node.ctx, ast.Del) else "used"
-            self.uses.append((node.lineno, what))
-
-    def visit_Assign(self, node: ast.Assign) -> None:
-        if self.depth > 0:
-            self.generic_visit(node)
-            return
-        for target in node.targets:  # top-level targets are definitions, counted separately
-            self._target_reads(target)
-        self.visit(node.value)
-
-    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        if self.depth > 0 or node.value is None:
-            if node.value is not None:
-                self.generic_visit(node)
-            else:
-                self.visit(node.annotation)
-            return
-        self._target_reads(node.target)
-        self.visit(node.annotation)
-        self.visit(node.value)
-
-    def visit_AugAssign(self, node: ast.AugAssign) -> None:
-        if isinstance(node.target, ast.Name) and node.target.id == self.name:
-            self.uses.append((node.lineno, "used"))
-        else:
-            self.visit(node.target)
-        self.visit(node.value)
-
-    def visit_Global(self, node: ast.Global) -> None:
-        if self.name in node.names:
-            self.uses.append((node.lineno, "declared global"))
-
-    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
-        if self.name in node.names:
-            self.uses.append((node.lineno, "declared nonlocal"))
-
-    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
-        if node.name == self.name and self.depth == 0:
-            self.stores.append(node.lineno)
-        self.generic_visit(node)
-
-    def _target_reads(self, target: ast.expr) -> None:
-        for node in ast.walk(target):
-            if (
-                isinstance(node, ast.Name)
-                and node.id == self.name
-                and not isinstance(node.ctx, ast.Store)
-            ):
-                self.uses.append((node.lineno, "used"))
+def _check_free(analysis: ProjectAnalysis, plan: ImportPlan, new_name: str) -> None:
+    """Refuse a new name that a module binding the old one already binds or uses (it would
+    change what code means)."""
+    for binder in plan.binders:
+        file = relative(analysis.snapshot, binder.path)
+        taken = [s for s in top_level(binder.text, binder.tree) or [] if s.name == new_name]
+        if taken:
+            raise RenameError(
+                f"'{new_name}' is already defined in {file} (line {taken[0].span.start.line + 1})"
+            )
+        uses = name_uses(binder.tree, binder.text, new_name)
+        if uses.stores or uses.uses:
+            line = (uses.stores or [use[0] for use in uses.uses])[0]
+            raise RenameError(f"'{new_name}' is already used in {file} (line {line})")
 
 
 def _where(analysis: ProjectAnalysis, naming: Naming) -> str:

@@ -13,6 +13,7 @@ from spoc_lsp.analysis.moves import move_edits
 from spoc_lsp.analysis.rename import RenameError, RenameTarget, prepare_rename, rename
 from spoc_lsp.index.project_files import module_name
 from spoc_lsp.syntax.model import Position, Span
+from tests.analysis.runtime_imports import runtime_answers
 from tests.analysis.test_references import SHOP, apply_edits, build, errors, rebuild
 
 TOML = """
@@ -118,14 +119,20 @@ def test_rename_to_the_same_name_changes_nothing(tmp_path: Path) -> None:
             "'Auth' is defined more than once at the top level of apps/shop/auth.py (lines 1, 8)",
         ),
         (
-            {"apps/shop/auth.py": '__all__ = ["Auth"]\n' + AUTH},
+            {"apps/shop/views.py": "from .auth import Auth\n\nDEFAULT = Auth()\n"},
             "Other",
-            "'Auth' is also listed in __all__ elsewhere in apps/shop/auth.py (line 1)",
+            "'Auth' is imported by apps/shop/views.py (line 1) and used there (line 3); rename "
+            "it with your Python language server first",
         ),
         (
-            {"apps/shop/views.py": "from .auth import Auth\n"},
+            {"apps/shop/views.py": "def load():\n    from .auth import Auth\n    return Auth\n"},
             "Other",
-            "'Auth' is imported by apps/shop/views.py (line 1)",
+            "'Auth' is imported by apps/shop/views.py (line 2) inside a function or class",
+        ),
+        (
+            {"apps/shop/views.py": "from .auth import Auth\nOther = 1\n"},
+            "Other",
+            "'Other' is already defined in apps/shop/views.py (line 2)",
         ),
         (
             {"apps/shop/auth.py": AUTH + "\ndef use():\n    return list\n"},
@@ -163,15 +170,35 @@ def test_prepare_refuses_a_name_used_elsewhere_in_its_module(tmp_path: Path) -> 
         prepare_rename(built.analysis, built.resolver, path, built.at("apps/shop/auth.py", "Auth"))
 
 
-def test_prepare_refuses_a_uri_reaching_the_symbol_through_a_re_export(tmp_path: Path) -> None:
+def test_prepare_accepts_a_uri_reaching_the_symbol_through_a_re_export(tmp_path: Path) -> None:
     built = build(tmp_path)  # SHOP: shop/__init__.py has `from .auth import Auth`
     path = built.path("apps/shop/auth.py")
-    with pytest.raises(RenameError) as refused:
-        prepare_rename(built.analysis, built.resolver, path, built.at("apps/shop/auth.py", "Auth:"))
-    assert "'shop.Auth' (config/spoc.toml:3) reaches 'Auth' through an import in " in str(
-        refused.value
+    target = prepare_rename(
+        built.analysis, built.resolver, path, built.at("apps/shop/auth.py", "Auth:")
     )
-    assert "apps/shop/__init__.py" in str(refused.value)
+    assert target is not None and target.placeholder == "Auth"
+
+
+def test_rename_rewrites_the_all_entry_of_its_own_module(tmp_path: Path) -> None:
+    built = build(tmp_path, {**PROJECT, "apps/shop/auth.py": '__all__ = ["Auth"]\n' + AUTH})
+    path = built.path("apps/shop/auth.py")
+    cursor = built.at("apps/shop/auth.py", "class Auth", 7)
+    result = rename(built.analysis, built.resolver, path, cursor, "Authentication")
+    assert result is not None
+    apply_edits(built.root, result.edits)
+    assert errors(rebuild(built.root)) == []
+    assert built.text("apps/shop/auth.py").startswith('__all__ = ["Authentication"]\n')
+
+
+def test_a_bare_import_of_the_symbol_is_rewritten(tmp_path: Path) -> None:
+    built = build(tmp_path, {**PROJECT, "apps/shop/views.py": "from .auth import Auth\n"})
+    path = built.path("apps/shop/auth.py")
+    cursor = built.at("apps/shop/auth.py", "class Auth", 7)
+    result = rename(built.analysis, built.resolver, path, cursor, "Guard")
+    assert result is not None
+    apply_edits(built.root, result.edits)
+    assert built.text("apps/shop/views.py") == "from .auth import Guard\n"
+    assert runtime_answers(built.root, "shop.views")["shop.views"] == "imported"
 
 
 def test_prepare_refuses_a_re_export_alias_from_the_uri(tmp_path: Path) -> None:
