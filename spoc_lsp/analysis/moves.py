@@ -16,6 +16,7 @@ from spoc_lsp.analysis.model import EditSet, TextEdit
 from spoc_lsp.analysis.references import IndexResolving, resolve_entry
 from spoc_lsp.analysis.uri_spans import rewritable_span
 from spoc_lsp.index.project_files import RealPaths, module_name
+from spoc_lsp.syntax.model import Span
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ def move_edits(
     where that prefix really is the moved module, gets the new dotted name."""
     planned, notes = _planned(analysis, resolver, moves)
     paths = RealPaths()
-    edits: list[TextEdit] = []
+    # Keyed by place: one written string may back several entries (a list reused by groups).
+    edits: dict[tuple[Path, Span], TextEdit] = {}
     longest_first = sorted(planned, key=lambda move: -len(move.old_name))
     for config, entry, span in analysis.entries():
         parts = entry.uri.split(".")
@@ -66,8 +68,8 @@ def move_edits(
                 "edit it by hand"
             )
             continue
-        edits.append(TextEdit(config, where, chosen.new_name))
-    return EditSet(tuple(edits), tuple(notes))
+        edits[(config, where)] = TextEdit(config, where, chosen.new_name)
+    return EditSet(tuple(edits.values()), tuple(dict.fromkeys(notes)))
 
 
 def _planned(

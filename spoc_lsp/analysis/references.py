@@ -347,7 +347,10 @@ def references(
     symbol = symbol_at(symbols.shown, position)
     if symbol is None:
         return []
-    return [(n.file, n.span) for n in namings(analysis, resolver, path, symbols, symbol)]
+    # One place once, though a written string may back several entries (a reused list).
+    return list(
+        dict.fromkeys((n.file, n.span) for n in namings(analysis, resolver, path, symbols, symbol))
+    )
 
 
 def symbol_declaration(
@@ -380,7 +383,7 @@ def config_references(
         other_resolution = resolve_entry(resolver, other.uri)
         if other_resolution is not None and _target_key(other_resolution, paths) == target:
             places.append((config, span))
-    return places
+    return list(dict.fromkeys(places))  # a string backing several entries is one place
 
 
 def config_declaration(

@@ -431,3 +431,40 @@ def test_a_move_splitting_a_prefix_over_pieces_is_noted_not_edited(tmp_path: Pat
         "'shop.auth.helper' at config/settings.py:1 could not be rewritten" in n
         for n in result.notes
     )
+
+
+# --- one literal, several entries -------------------------------------------------------------
+
+# `PLUGINS["b"] = PLUGINS["a"]`: both groups' entries are the one string written on line 1 (the
+# parser keeps the string site as the unit, wherever the value travels).
+SHARED = {
+    **PROJECT,
+    "config/settings.py": ('PLUGINS = {"a": ["shop.auth.Auth"]}\nPLUGINS["b"] = PLUGINS["a"]\n'),
+}
+
+
+def test_a_literal_shared_by_two_entries_is_renamed_once(tmp_path: Path) -> None:
+    built = build(tmp_path, SHARED)
+    settings = built.path("config/settings.py")
+    assert len([e for e in built.analysis.entries() if e[0] == settings]) == 2
+    path = built.path("apps/shop/auth.py")
+    result = rename(
+        built.analysis, built.resolver, path, built.at("apps/shop/auth.py", "Auth"), "Guard"
+    )
+    assert result is not None
+    assert len([e for e in result.edits if e.file == settings]) == 1
+    apply_edits(built.root, result.edits)
+    assert errors(rebuild(built.root)) == []
+    assert built.text("config/settings.py").startswith('PLUGINS = {"a": ["shop.auth.Guard"]}\n')
+
+
+def test_a_literal_shared_by_two_entries_is_moved_once(tmp_path: Path) -> None:
+    built = build(tmp_path, SHARED)
+    old, new = built.path("apps/shop/auth.py"), built.path("apps/shop/login.py")
+    result = move_edits(built.analysis, built.resolver, [(old, new)])
+    settings = built.path("config/settings.py")
+    assert len([e for e in result.edits if e.file == settings]) == 1
+    apply_edits(built.root, result.edits)
+    shutil.move(old, new)
+    assert errors(rebuild(built.root)) == []
+    assert built.text("config/settings.py").startswith('PLUGINS = {"a": ["shop.login.Auth"]}\n')
