@@ -61,8 +61,11 @@ class ImportPlan:
         return path is not None and self.paths.real(path) in self.aliased
 
     def hidden(self, path: Path | None) -> str | None:
-        """Why URIs through ``path`` cannot follow the rename (a ``*`` import), if they cannot."""
-        return self.opaque.get(self.paths.real(path)) if path is not None else None
+        """Why URIs through ``path`` cannot follow the rename (a ``*`` import), if they cannot;
+        a module that also imports the name by name binds it, whatever ``*`` brings."""
+        if path is None or self.binds(path):
+            return None
+        return self.opaque.get(self.paths.real(path))
 
 
 def plan_imports(
@@ -93,6 +96,8 @@ def plan_imports(
     hidden_seen: set[str] = set()
     while queue:
         source, hidden = queue.pop(0)
+        if hidden is not None and plan.binds(source.path):
+            continue  # it imports the name by name too: followed as a binder
         for found in imports:
             if source.module is None or found.source != source.module:
                 continue
@@ -110,7 +115,7 @@ def plan_imports(
                 continue
             reason = plan.hidden(found.file)
             real = plan.paths.real(found.file)
-            if reason is None or real in hidden_seen or plan.binds(found.file):
+            if reason is None or real in hidden_seen:
                 continue
             hidden_seen.add(real)
             text = _text(found.file, overlays)

@@ -199,3 +199,14 @@ def test_renaming_from_an_alias_segment_is_refused_with_the_way_to_do_it(tmp_pat
         "'Auth' in apps/shop/middleware.py (the alias stays), or rename the alias with your "
         "Python language server"
     )
+
+
+def test_a_star_import_beside_an_import_by_name_is_followed_by_name(tmp_path: Path) -> None:
+    files = {
+        **REEXPORT,
+        "apps/shop/__init__.py": "from .middleware import *\nfrom .middleware import Auth\n",
+    }
+    built = build(tmp_path, files)
+    result = rename_at(built, "apps/shop/middleware.py", "Auth", "Guard")
+    assert applied(built, result)["shop.Guard"] == "Guard"
+    assert built.text("apps/shop/__init__.py").endswith("from .middleware import Guard\n")
