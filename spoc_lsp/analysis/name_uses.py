@@ -5,6 +5,7 @@ module-level bindings, and ``__all__`` entries (which a rename rewrites, where w
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spoc_lsp.index.project_files import code_point_column, module_statements
@@ -27,6 +28,16 @@ class NameUses:
     uses: list[tuple[int, str]]  # (1-based line, "used" / "deleted" / ...)
     stores: list[int]  # 1-based lines of other module-level bindings
     exports: list[Export]  # entries of ``__all__``
+
+    def bound_again(self, definitions: Iterable[int]) -> list[int]:
+        """The 1-based lines binding the name when, with the top-level ``definitions`` (lines),
+        it is bound more than once; empty when it is bound once."""
+        listed = [*definitions, *self.stores]
+        return sorted(set(listed)) if len(listed) > 1 else []
+
+    @property
+    def first_use(self) -> tuple[int, str] | None:
+        return self.uses[0] if self.uses else None
 
 
 def name_uses(tree: ast.Module, text: str, name: str) -> NameUses:

@@ -238,16 +238,15 @@ def _check(
     tree = parse_module(text)
     if tree is None:  # cannot happen: the symbols came from this text
         raise RenameError(f"{file} does not parse")
-    bindings = [s for s in subject.symbols.shown if s.name == name]
     uses = name_uses(tree, text, name)
-    if len(bindings) + len(uses.stores) > 1:
-        lines = sorted({s.span.start.line + 1 for s in bindings} | set(uses.stores))
+    again = uses.bound_again(s.span.start.line + 1 for s in subject.symbols.shown if s.name == name)
+    if again:
         raise RenameError(
             f"'{name}' is defined more than once at the top level of {file} (lines "
-            f"{', '.join(map(str, lines))}); {PYTHON_LS}"
+            f"{', '.join(map(str, again))}); {PYTHON_LS}"
         )
-    if uses.uses:
-        line, what = uses.uses[0]
+    if uses.first_use is not None:
+        line, what = uses.first_use
         raise RenameError(
             f"'{name}' is also {what} elsewhere in {file} (line {line}); {PYTHON_LS}, then fix "
             "the URIs (their quick fixes suggest the new name)"

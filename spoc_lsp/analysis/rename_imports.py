@@ -173,16 +173,16 @@ def _follow(
 
 def _check_binder(analysis: ProjectAnalysis, found: FromImport, binder: Binder, name: str) -> None:
     """Refuse an importing module that uses or rebinds the name in other code."""
-    bindings = [s for s in top_level(binder.text, binder.tree) or [] if s.name == name]
+    symbols = top_level(binder.text, binder.tree) or []
     uses = name_uses(binder.tree, binder.text, name)
-    if len(bindings) + len(uses.stores) > 1:
-        lines = sorted({s.span.start.line + 1 for s in bindings} | set(uses.stores))
+    again = uses.bound_again(s.span.start.line + 1 for s in symbols if s.name == name)
+    if again:
         raise RenameError(
             f"'{name}' is imported by {_at(analysis, found)} and bound there again (lines "
-            f"{', '.join(map(str, lines))}); {PYTHON_LS}, then update the URIs"
+            f"{', '.join(map(str, again))}); {PYTHON_LS}, then update the URIs"
         )
-    if uses.uses:
-        line, what = uses.uses[0]
+    if uses.first_use is not None:
+        line, what = uses.first_use
         raise RenameError(
             f"'{name}' is imported by {_at(analysis, found)} and {what} there (line {line}); "
             f"{PYTHON_LS}, then update the URIs"

@@ -4,7 +4,6 @@ files resolving, which a subprocess checks with the runtime's own importer."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -13,9 +12,9 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
-from spoc_lsp.cli import main as cli
 from tests.analysis.runtime_imports import runtime_answers
 from tests.lsp.support import apply_edits, initialize, open_file
+from tests.lsp.test_code_features import check_clean, document, position
 
 MakeProject = Callable[[Mapping[str, str]], Path]
 
@@ -31,20 +30,6 @@ PROJECT = {
 }
 
 
-def position(path: Path, needle: str, offset: int = 0) -> types.Position:
-    text = path.read_text("utf-8")
-    index = text.index(needle) + offset
-    line_start = text.rfind("\n", 0, index) + 1
-    return types.Position(
-        line=text.count("\n", 0, index),
-        character=len(text[line_start:index].encode("utf-16-le")) // 2,
-    )
-
-
-def document(path: Path) -> types.TextDocumentIdentifier:
-    return types.TextDocumentIdentifier(uri=path.as_uri())
-
-
 def apply_workspace_edit(root: Path, edit: types.WorkspaceEdit | None) -> list[str]:
     """Write the edit's changes to disk; the edited files, relative to ``root``."""
     assert edit is not None and edit.changes is not None
@@ -56,10 +41,8 @@ def apply_workspace_edit(root: Path, edit: types.WorkspaceEdit | None) -> list[s
 
 def assert_runs(root: Path, capsys: pytest.CaptureFixture[str], new_name: str) -> None:
     """Static check clean, and the runtime imports the package and resolves every URI."""
-    capsys.readouterr()
-    assert cli(["check", str(root), "--python", sys.executable]) == 0, capsys.readouterr().out
-    answers = runtime_answers(root, "shop")
-    assert answers == {
+    check_clean(root, capsys)
+    assert runtime_answers(root, "shop") == {
         "shop": "imported",
         f"shop.{new_name}": new_name,
         "shop.timing.timer": "timer",
