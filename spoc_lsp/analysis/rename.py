@@ -1,11 +1,12 @@
-"""Rename a plugin symbol together with the URIs that name it, and rewrite URIs when a module
-file or package directory moves.
+"""Rename a plugin symbol together with the URIs that name it.
 
-A rename here edits the symbol's name token in its Python file and the last segment of every
-URI (in ``spoc.toml`` and the settings module) that names it. It does not edit other Python
-code, so it refuses whenever that would leave Python code behind: when the name is used
-elsewhere in its module, bound more than once there, imported by another project module, or
-reached by a URI through a re-export. Those renames belong to a Python language server.
+A rename edits the symbol's name token in its Python file, the project's imports that
+re-export it and the ``__all__`` entries listing it (``rename_imports``), and the last segment
+of every URI in ``spoc.toml`` and the settings module that names it, directly or through a
+re-export: one edit set. It edits no other Python code, so it refuses whenever that would leave
+code behind: the name used elsewhere in its module or in a module re-exporting it, bound more
+than once, imported inside a function, or reached through ``import *`` of a module without
+``__all__``. Those renames belong to a Python language server. File moves are ``moves``.
 """
 
 from __future__ import annotations
