@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spoc_lsp.analysis.check import ProjectAnalysis, relative
-from spoc_lsp.analysis.model import EditSet, TextEdit
-from spoc_lsp.analysis.references import IndexResolving, resolve_entry
+from spoc_lsp.analysis.model import EditSet, Resolving, TextEdit
+from spoc_lsp.analysis.references import resolve_entry
 from spoc_lsp.analysis.uri_spans import rewritable_span
 from spoc_lsp.index.project_files import RealPaths, module_name
 from spoc_lsp.syntax.model import Span
@@ -29,7 +29,7 @@ class _Move:
 
 def move_edits(
     analysis: ProjectAnalysis,
-    resolver: IndexResolving,
+    resolver: Resolving,
     moves: Sequence[tuple[Path, Path]],
 ) -> EditSet:
     """The URI edits for module files or package directories about to move (``old -> new``):
@@ -74,7 +74,7 @@ def move_edits(
 
 def _planned(
     analysis: ProjectAnalysis,
-    resolver: IndexResolving,
+    resolver: Resolving,
     moves: Sequence[tuple[Path, Path]],
 ) -> tuple[list[_Move], list[str]]:
     """The moves that change a project module's dotted name, and notes on those that leave

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 from spoc.plugins import PluginEntry, SourceKind
 from spoc.uri import uri_problem
@@ -25,20 +25,12 @@ from spoc_lsp.analysis.model import Resolving
 from spoc_lsp.analysis.project import read_text
 from spoc_lsp.index.model import Definition, Resolution, Status
 from spoc_lsp.index.project_files import RealPaths, code_point_column, module_statements
-from spoc_lsp.index.search_path import SearchPath
 from spoc_lsp.syntax.model import Position, Span
 from spoc_lsp.text import LineIndex
 
 TopLevelKind = Literal["class", "function", "variable", "import"]
 
 _DEF_KEYWORD = re.compile(r"(?:async\s+)?(?:def|class)\s+")
-
-
-class IndexResolving(Resolving, Protocol):
-    """A resolver that also knows its project's search path (``spoc_lsp.index.Resolver``)."""
-
-    @property
-    def search_path(self) -> SearchPath: ...
 
 
 @dataclass(frozen=True)
@@ -283,7 +275,7 @@ def namings(
 # --- features ---------------------------------------------------------------------------------
 
 
-def is_python_source(analysis: ProjectAnalysis, resolver: IndexResolving, path: Path) -> bool:
+def is_python_source(analysis: ProjectAnalysis, resolver: Resolving, path: Path) -> bool:
     """A Python file of the project that is not one of its config files."""
     return (
         path.suffix == ".py"
@@ -293,7 +285,7 @@ def is_python_source(analysis: ProjectAnalysis, resolver: IndexResolving, path: 
 
 
 def plugin_lenses(
-    analysis: ProjectAnalysis, resolver: IndexResolving, path: Path, text: str
+    analysis: ProjectAnalysis, resolver: Resolving, path: Path, text: str
 ) -> list[Lens]:
     """A lens for each top-level symbol of ``path`` (and the module itself) that some merged
     plan entry loads, listing its groups and positions."""

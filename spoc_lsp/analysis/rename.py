@@ -17,12 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spoc_lsp.analysis.check import ProjectAnalysis, relative
-from spoc_lsp.analysis.model import EditSet, TextEdit
-from spoc_lsp.analysis.moves import move_edits as move_edits  # the server imports it from here
+from spoc_lsp.analysis.model import EditSet, Resolving, TextEdit
 from spoc_lsp.analysis.name_uses import name_uses
 from spoc_lsp.analysis.references import (
     FileSymbols,
-    IndexResolving,
     Naming,
     TopLevel,
     is_module,
@@ -64,7 +62,7 @@ class _Subject:
 
 def prepare_rename(
     analysis: ProjectAnalysis,
-    resolver: IndexResolving,
+    resolver: Resolving,
     path: Path,
     position: Position,
     overlays: Mapping[Path, str] | None = None,
@@ -81,7 +79,7 @@ def prepare_rename(
 
 def rename(
     analysis: ProjectAnalysis,
-    resolver: IndexResolving,
+    resolver: Resolving,
     path: Path,
     position: Position,
     new_name: str,
@@ -125,7 +123,7 @@ def rename(
 
 def _subject_at(
     analysis: ProjectAnalysis,
-    resolver: IndexResolving,
+    resolver: Resolving,
     path: Path,
     position: Position,
     overlays: Mapping[Path, str],
@@ -147,7 +145,7 @@ def _subject_at(
 
 def _from_config(
     analysis: ProjectAnalysis,
-    resolver: IndexResolving,
+    resolver: Resolving,
     path: Path,
     position: Position,
     overlays: Mapping[Path, str],
@@ -200,7 +198,7 @@ def _from_config(
 
 def _subject(
     analysis: ProjectAnalysis,
-    resolver: IndexResolving,
+    resolver: Resolving,
     path: Path,
     symbols: FileSymbols,
     symbol: TopLevel,
@@ -227,7 +225,7 @@ def _subject(
 
 def _check(
     analysis: ProjectAnalysis,
-    resolver: IndexResolving,
+    resolver: Resolving,
     subject: _Subject,
     overlays: Mapping[Path, str],
 ) -> ImportPlan:

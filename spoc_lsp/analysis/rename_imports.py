@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spoc_lsp.analysis.check import ProjectAnalysis, relative
+from spoc_lsp.analysis.model import Resolving
 from spoc_lsp.analysis.name_uses import name_uses
 from spoc_lsp.analysis.project import read_text
-from spoc_lsp.analysis.references import IndexResolving, parse_module, top_level
+from spoc_lsp.analysis.references import parse_module, top_level
 from spoc_lsp.index.project_files import FromImport, RealPaths, from_imports, module_name
 from spoc_lsp.syntax.model import Span
 
@@ -70,7 +71,7 @@ class ImportPlan:
 
 def plan_imports(
     analysis: ProjectAnalysis,
-    resolver: IndexResolving,
+    resolver: Resolving,
     path: Path,
     tree: ast.Module,
     text: str,
