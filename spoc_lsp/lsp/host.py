@@ -18,28 +18,8 @@ from spoc.plugins import SourceKind
 from spoc_lsp.analysis.check import ProjectAnalysis, analyze
 from spoc_lsp.analysis.model import Diagnostic, Resolving
 from spoc_lsp.analysis.project import config_kind, find_project_root, take_snapshot
+from spoc_lsp.index.project_files import is_skipped_directory
 from spoc_lsp.lsp.settings import ServerSettings
-
-# Directories never searched for projects: environments, caches, VCS data.
-SKIPPED_DIRECTORIES = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        ".venv",
-        "venv",
-        "node_modules",
-        "__pycache__",
-        ".tox",
-        ".nox",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        "site-packages",
-        "build",
-        "dist",
-    }
-)
 
 
 @dataclass
@@ -114,9 +94,7 @@ class Host:
         for folder in folders:
             for directory, subdirectories, files in os.walk(folder):
                 subdirectories[:] = sorted(
-                    name
-                    for name in subdirectories
-                    if name not in SKIPPED_DIRECTORIES and not name.startswith(".")
+                    name for name in subdirectories if not is_skipped_directory(directory, name)
                 )
                 if "spoc.toml" in files:
                     root = self.root_of(Path(directory) / "spoc.toml")
