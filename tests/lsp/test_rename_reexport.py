@@ -123,3 +123,31 @@ async def test_a_star_import_without_all_is_refused_with_the_reason(
         )
     assert "apps/shop/middleware.py has no __all__" in str(refused.value)
     assert (root / "apps/shop/__init__.py").read_text() == "from .middleware import *\n"
+
+
+async def test_uris_written_with_escapes_are_rewritten_where_they_are_spelled(
+    lsp_client: LanguageClient, make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `\u0041` is "A" in both files: the edit must cover the escape, not the raw columns.
+    files = {
+        **PROJECT,
+        "config/spoc.toml": (
+            '[spoc.plugins]\nmiddleware = ["shop.\\u0041uth", "shop.timing.timer"]\n'
+        ),
+        "config/settings.py": 'PLUGINS = {\n    "hooks": ["shop.middleware.\\u0041uth"],\n}\n',
+    }
+    root = make_project(files)
+    await initialize(lsp_client, root)
+    middleware = root / "apps/shop/middleware.py"
+    open_file(lsp_client, middleware)
+    edit = await lsp_client.text_document_rename_async(
+        types.RenameParams(
+            text_document=document(middleware),
+            position=position(middleware, "class Auth", len("class A")),
+            new_name="Guard",
+        )
+    )
+    assert len(apply_workspace_edit(root, edit)) == 4
+    assert '"shop.Guard"' in (root / "config/spoc.toml").read_text()
+    assert '"shop.middleware.Guard"' in (root / "config/settings.py").read_text()
+    assert_runs(root, capsys, "Guard")
