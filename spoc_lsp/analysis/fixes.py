@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-
 from spoc_lsp.syntax.model import Position, Span
-from spoc_lsp.text import LineIndex
-
-
-@functools.lru_cache(maxsize=4)
-def _line_index(text: str) -> LineIndex:
-    # One index per text, not per removal: each duplicate rebuilt it (quadratic in a long list).
-    return LineIndex(text)
+from spoc_lsp.text import line_index
 
 
 def segment_span(entry_span: Span, uri: str, segment: int) -> Span | None:
     """The span of segment ``segment`` of ``uri`` inside its string, when the text maps 1:1.
 
     It maps when the string sits on one line and has exactly ``len(uri)`` characters (no
-    escapes); otherwise ``None`` and callers fall back to the whole string.
+    escapes); otherwise ``None`` and callers fall back to the whole string. Superseded by
+    :func:`spoc_lsp.analysis.uri_spans.segment_span` (exact through escapes); kept only until
+    ``rename.uri_slice`` moves to it.
     """
     if entry_span.start.line != entry_span.end.line:
         return None
@@ -39,7 +33,7 @@ def element_removal_span(text: str, content: Span) -> Span:
     It covers the quotes, then a following comma and the spaces after it; for the last element
     (no comma after) it takes the comma before instead, so the list stays well formed.
     """
-    index = _line_index(text)
+    index = line_index(text)  # cached: one index per text, not per removal
     start = index.offset(content.start)
     end = index.offset(content.end)
     # Widen over the quote characters (one or three of them).
