@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 
 from spoc_lsp.syntax.model import Position
@@ -45,6 +46,13 @@ class LineIndex:
             return len(self.text)
         start = self._starts[position.line]
         return start + max(0, min(position.column, len(self.line_text(position.line))))
+
+
+@functools.lru_cache(maxsize=16)
+def line_index(text: str) -> LineIndex:
+    """The index of ``text``, built once however many layers ask for it (the suppression
+    check, the quick fixes and the protocol conversion all read the published texts)."""
+    return LineIndex(text)
 
 
 def to_code_units(line_text: str, column: int, encoding: str) -> int:

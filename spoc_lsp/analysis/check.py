@@ -13,16 +13,17 @@ from pathlib import Path
 
 from spoc.plugins import PluginEntry, PluginPlan, SourceKind, merge_plugins
 from spoc.uri import uri_problem
-from spoc_lsp.analysis.fixes import element_removal_span, segment_span
+from spoc_lsp.analysis.fixes import element_removal_span
 from spoc_lsp.analysis.model import Diagnostic, Fix, Resolving, TextEdit
 from spoc_lsp.analysis.options import combine_severity
 from spoc_lsp.analysis.project import ConfigText, ProjectSnapshot
 from spoc_lsp.analysis.rules import apply_severity, rule
 from spoc_lsp.analysis.suppression import is_suppressed
+from spoc_lsp.analysis.uri_spans import segment_span
 from spoc_lsp.index.model import Resolution, Status
 from spoc_lsp.syntax import parse_config
 from spoc_lsp.syntax.model import ParsedConfig, Position, Problem, Span
-from spoc_lsp.text import LineIndex
+from spoc_lsp.text import line_index
 
 
 @functools.lru_cache(maxsize=32)
@@ -106,7 +107,7 @@ def analyze(snapshot: ProjectSnapshot, resolver: Resolving) -> ProjectAnalysis:
         document = texts[path]
         for entry, span in parsed_config.entry_spans.items():
             diagnostic = _entry_diagnostic(
-                snapshot, document, entry, span, plan, resolver, resolutions
+                snapshot, document, parsed_config, entry, span, plan, resolver, resolutions
             )
             if diagnostic is not None:
                 diagnostics[path].append(diagnostic)
@@ -173,6 +174,7 @@ def _quoted(names: tuple[str, ...]) -> str:
 def _entry_diagnostic(
     snapshot: ProjectSnapshot,
     document: ConfigText,
+    parsed: ParsedConfig,
     entry: PluginEntry,
     span: Span,
     plan: PluginPlan,
@@ -221,7 +223,7 @@ def _entry_diagnostic(
 
     if resolution.status is Status.UNRESOLVED and resolution.failure is not None:
         failure = resolution.failure
-        segment = segment_span(span, entry.uri, failure.segment)
+        segment = segment_span(parsed, entry, failure.segment)
         message = failure.message
         fixes: tuple[Fix, ...] = ()
         if failure.suggestions:
@@ -263,7 +265,7 @@ def present(
     shown: dict[Path, list[Diagnostic]] = {}
     for document in analysis.snapshot.documents():
         items = [*analysis.diagnostics.get(document.path, ()), *extra.get(document.path, ())]
-        index = LineIndex(document.text)
+        index = line_index(document.text)
         kept = [d for d in items if not is_suppressed(index.line_text(d.span.start.line), d.code)]
         shown[document.path] = apply_severity(kept, overrides)
     return shown

@@ -2,35 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-
-from spoc_lsp.syntax.model import Position, Span
-from spoc_lsp.text import LineIndex
-
-
-@functools.lru_cache(maxsize=4)
-def _line_index(text: str) -> LineIndex:
-    # One index per text, not per removal: each duplicate rebuilt it (quadratic in a long list).
-    return LineIndex(text)
-
-
-def segment_span(entry_span: Span, uri: str, segment: int) -> Span | None:
-    """The span of segment ``segment`` of ``uri`` inside its string, when the text maps 1:1.
-
-    It maps when the string sits on one line and has exactly ``len(uri)`` characters (no
-    escapes); otherwise ``None`` and callers fall back to the whole string.
-    """
-    if entry_span.start.line != entry_span.end.line:
-        return None
-    if entry_span.end.column - entry_span.start.column != len(uri):
-        return None
-    parts = uri.split(".")
-    if not 0 <= segment < len(parts):
-        return None
-    offset = sum(len(part) + 1 for part in parts[:segment])
-    start = entry_span.start.column + offset
-    line = entry_span.start.line
-    return Span(Position(line, start), Position(line, start + len(parts[segment])))
+from spoc_lsp.syntax.model import Span
+from spoc_lsp.text import line_index
 
 
 def element_removal_span(text: str, content: Span) -> Span:
@@ -39,7 +12,7 @@ def element_removal_span(text: str, content: Span) -> Span:
     It covers the quotes, then a following comma and the spaces after it; for the last element
     (no comma after) it takes the comma before instead, so the list stays well formed.
     """
-    index = _line_index(text)
+    index = line_index(text)  # cached: one index per text, not per removal
     start = index.offset(content.start)
     end = index.offset(content.end)
     # Widen over the quote characters (one or three of them).

@@ -60,7 +60,7 @@ def move_edits(
                 break
         if chosen is None:
             continue
-        where = rewritable_span(analysis, config, entry, 0, len(chosen.old_name))
+        where = rewritable_span(analysis.parsed.get(config), entry, 0, len(chosen.old_name))
         if where is None:
             notes.append(
                 f"'{entry.uri}' at {relative(analysis.snapshot, config)}:{span.start.line + 1} "

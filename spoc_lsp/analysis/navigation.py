@@ -6,6 +6,7 @@ from pathlib import Path
 
 from spoc_lsp.analysis.check import ProjectAnalysis, safe_resolve
 from spoc_lsp.analysis.model import Resolving, Target
+from spoc_lsp.analysis.uri_spans import segment_at
 from spoc_lsp.index.model import Definition, Status
 from spoc_lsp.syntax.model import Position
 
@@ -16,12 +17,13 @@ def definition(
     """Where the URI segment under the cursor is defined: the module for a module segment,
     the object for the last segment."""
     found = analysis.entry_at(path, position)
-    if found is None:
+    parsed = analysis.parsed.get(path)
+    if found is None or parsed is None:
         return None
-    entry, span = found
+    entry, _ = found
     resolution = analysis.resolutions.get(entry.uri) or safe_resolve(resolver, entry.uri)
-    segment = _segment_at(entry.uri, position.column - span.start.column)
-    if span.start.line != span.end.line:
+    segment = segment_at(parsed, entry, position)
+    if segment is None:
         segment = len(entry.uri.split(".")) - 1
     chosen: Definition | None = None
     if 0 <= segment < len(resolution.segment_definitions):
@@ -31,8 +33,3 @@ def definition(
     if chosen is None or chosen.file is None:
         return None
     return Target(chosen.file, chosen.line, chosen.column)
-
-
-def _segment_at(uri: str, offset: int) -> int:
-    """Index of the segment that character ``offset`` of ``uri`` falls in."""
-    return uri[: max(0, offset)].count(".")

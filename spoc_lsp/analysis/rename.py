@@ -33,7 +33,12 @@ from spoc_lsp.analysis.references import (
 )
 from spoc_lsp.analysis.rename_imports import PYTHON_LS, ImportPlan, plan_imports
 from spoc_lsp.analysis.rename_imports import RenameError as RenameError  # part of this API
-from spoc_lsp.analysis.uri_spans import rewritable_span, segment_range, segment_span
+from spoc_lsp.analysis.uri_spans import (
+    rewritable_span,
+    segment_at,
+    segment_range,
+    segment_span,
+)
 from spoc_lsp.index.model import Definition
 from spoc_lsp.syntax.model import Position, Span
 
@@ -107,8 +112,8 @@ def rename(
         if parts[-1] != old:
             continue  # through an alias, which stays
         last = len(parts) - 1
-        offset, length = segment_range(naming.entry.uri, last)
-        where = rewritable_span(analysis, naming.file, naming.entry, offset, length)
+        offset, length = segment_range(naming.entry.uri, last) or (0, 0)
+        where = rewritable_span(analysis.parsed.get(naming.file), naming.entry, offset, length)
         if where is None:
             raise RenameError(
                 f"cannot rewrite '{naming.entry.uri}' at {_where(analysis, naming)}: its last "
@@ -153,13 +158,13 @@ def _from_config(
     found = analysis.entry_at(path, position)
     if found is None:
         return None
-    entry, _span = found
+    entry, entry_span = found
     resolution = resolve_entry(resolver, entry.uri)
     if resolution is None:
         return None
     parts = entry.uri.split(".")
-    spans = [segment_span(analysis, path, entry, index) for index in range(len(parts))]
-    segment = next((i for i, s in enumerate(spans) if s.contains(position)), len(parts) - 1)
+    found_segment = segment_at(analysis.parsed[path], entry, position)
+    segment = len(parts) - 1 if found_segment is None else min(found_segment, len(parts) - 1)
     if segment < len(parts) - 1 or is_module(resolution):
         prefix = ".".join(parts[: segment + 1])
         raise RenameError(
@@ -193,7 +198,8 @@ def _from_config(
             f"{relative(analysis.snapshot, file)} (the alias stays), or rename the alias with "
             "your Python language server"
         )
-    return subject, spans[segment], parts[segment]
+    span = segment_span(analysis.parsed[path], entry, segment) or entry_span
+    return subject, span, parts[segment]
 
 
 def _subject(

@@ -1,49 +1,85 @@
-"""Where part of a listed URI is written in its config file, through the parser's own map from
-value characters to source (``StringSite.pieces``), so escapes and concatenated pieces land on
-the characters that really spell them.
+"""From characters of a plugin URI to where they are written, and back: the one path.
 
-``segment_span`` is for pointing (a placeholder, a hit test); ``rewritable_span`` is for
-editing: it answers only when overwriting that source range with new plain text leaves the
-rest of the string's value as it was.
+The parsers map each character of a URI's value to its source (``StringSite.pieces``: escapes,
+concatenated literals, line continuations), and ``ParsedConfig.entry_sites`` keeps the map of
+every entry. Squiggles, quick fixes, go to definition and rename all read it through here, so a
+URI written with an escape is located exactly, never by counting raw columns.
+
+``segment_span`` and ``value_span`` are for pointing (a squiggle, a hit test);
+``rewritable_span`` is for editing: it answers only when overwriting that source range with new
+plain text leaves the rest of the string's value as it was.
 """
 
 from __future__ import annotations
 
 from itertools import pairwise
-from pathlib import Path
 
 from spoc.plugins import PluginEntry
-from spoc_lsp.analysis.check import ProjectAnalysis
 from spoc_lsp.syntax.model import ParsedConfig, Position, Span, StringSite
 
 
-def segment_range(uri: str, segment: int) -> tuple[int, int]:
-    """The value offset and length of dot-separated segment ``segment`` of ``uri``."""
+def segment_range(uri: str, segment: int) -> tuple[int, int] | None:
+    """``(offset, length)`` of dotted segment ``segment`` in ``uri``."""
     parts = uri.split(".")
-    return sum(len(part) + 1 for part in parts[:segment]), len(parts[segment])
+    if not 0 <= segment < len(parts):
+        return None
+    offset = sum(len(part) + 1 for part in parts[:segment])
+    return offset, len(parts[segment])
 
 
-def segment_span(analysis: ProjectAnalysis, file: Path, entry: PluginEntry, segment: int) -> Span:
-    """The source range spelling segment ``segment`` of ``entry.uri`` (the whole string when
-    the file keeps no map for it)."""
-    parsed = analysis.parsed[file]
-    offset, length = segment_range(entry.uri, segment)
-    found = parsed.value_span(entry, offset, length)
-    return found if found is not None else parsed.entry_spans[entry]
+def value_span(parsed: ParsedConfig, entry: PluginEntry, offset: int, length: int) -> Span | None:
+    """The source range of ``entry.uri[offset:offset + length]``, or ``None`` when the parser
+    kept no map for the entry and its text is not the URI written plainly on one line."""
+    site = parsed.entry_sites.get(entry)
+    if site is not None:
+        return site.span_of(offset, length)
+    span = parsed.entry_spans.get(entry)
+    if span is None or not _plain(span, entry.uri):
+        return None
+    start = span.start.column + offset
+    return Span(Position(span.start.line, start), Position(span.start.line, start + length))
+
+
+def segment_span(parsed: ParsedConfig, entry: PluginEntry, segment: int) -> Span | None:
+    """The source range of dotted segment ``segment`` of ``entry.uri``."""
+    found = segment_range(entry.uri, segment)
+    return value_span(parsed, entry, *found) if found is not None else None
+
+
+def offset_at(parsed: ParsedConfig, entry: PluginEntry, position: Position) -> int | None:
+    """Which character of ``entry.uri`` is written at ``position`` (``len(uri)`` right after
+    the last one); ``None`` when the position is not inside the entry's string."""
+    uri = entry.uri
+    site = parsed.entry_sites.get(entry)
+    if site is None:
+        span = parsed.entry_spans.get(entry)
+        if span is None or not _plain(span, uri) or not span.contains(position):
+            return None
+        return position.column - span.start.column
+    for offset in range(len(uri)):
+        written = site.span_of(offset, 1)
+        if written.start <= position < written.end:
+            return offset
+    return len(uri) if site.position_of(len(uri)) == position else None
+
+
+def segment_at(parsed: ParsedConfig, entry: PluginEntry, position: Position) -> int | None:
+    """Index of the dotted segment of ``entry.uri`` written at ``position``."""
+    offset = offset_at(parsed, entry, position)
+    return entry.uri[:offset].count(".") if offset is not None else None
 
 
 def rewritable_span(
-    analysis: ProjectAnalysis, file: Path, entry: PluginEntry, offset: int, length: int
+    parsed: ParsedConfig | None, entry: PluginEntry, offset: int, length: int
 ) -> Span | None:
     """The source range to overwrite to replace ``entry.uri[offset:offset + length]``, or
     ``None`` when those characters are not one unbroken stretch of a single string (split
     over concatenated pieces or a line continuation, or sharing an escape with neighbours)."""
-    parsed = analysis.parsed.get(file)
     if parsed is None or length <= 0:
         return None
     site = parsed.entry_sites.get(entry)
     if site is None:
-        return _verbatim(parsed, entry, offset, length)
+        return value_span(parsed, entry, offset, length)
     value = site.value if site.value is not None else site.text
     if value != entry.uri or offset + length > len(value):
         return None
@@ -52,9 +88,7 @@ def rewritable_span(
         if after.start > before.end:  # a gap: a closing quote, a continuation, a comment
             return None
     span = Span(chars[0].start, max(char.end for char in chars))
-    if not _alone(site, value, offset, length, span):
-        return None
-    return span
+    return span if _alone(site, value, offset, length, span) else None
 
 
 def _alone(site: StringSite, value: str, offset: int, length: int, span: Span) -> bool:
@@ -65,12 +99,5 @@ def _alone(site: StringSite, value: str, offset: int, length: int, span: Span) -
     return not (end < len(value) and site.span_of(end, 1).start < span.end)
 
 
-def _verbatim(parsed: ParsedConfig, entry: PluginEntry, offset: int, length: int) -> Span | None:
-    """Without a map: only a string written on one line exactly as its value."""
-    span = parsed.entry_spans.get(entry)
-    if span is None or span.start.line != span.end.line:
-        return None
-    if span.end.column - span.start.column != len(entry.uri):
-        return None
-    start = Position(span.start.line, span.start.column + offset)
-    return Span(start, Position(start.line, start.column + length))
+def _plain(span: Span, uri: str) -> bool:
+    return span.start.line == span.end.line and span.end.column - span.start.column == len(uri)

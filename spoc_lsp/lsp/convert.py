@@ -14,7 +14,7 @@ from lsprotocol import types
 from spoc_lsp.analysis.model import Completion, Diagnostic, Fix, Hover, InlayHint, Target
 from spoc_lsp.analysis.rules import RULES
 from spoc_lsp.syntax.model import Position, Span
-from spoc_lsp.text import LineIndex, from_code_units, to_code_units
+from spoc_lsp.text import from_code_units, line_index, to_code_units
 
 SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
@@ -46,7 +46,7 @@ class TextConverter:
     """Positions of one text, between code points and the client's units."""
 
     def __init__(self, text: str, encoding: str) -> None:
-        self.index = LineIndex(text)
+        self.index = line_index(text)
         self.encoding = encoding
 
     def to_lsp(self, position: Position) -> types.Position:
@@ -162,10 +162,9 @@ def hover(item: Hover, converter: TextConverter) -> types.Hover:
     )
 
 
-def location(target: Target, converter: TextConverter | None) -> types.Location:
-    position = types.Position(line=target.line, character=target.column)
-    if converter is not None:
-        position = converter.to_lsp(Position(target.line, target.column))
+def location(target: Target, converter: TextConverter) -> types.Location:
+    """A place in another file; ``converter`` is built from that file's text."""
+    position = converter.to_lsp(Position(target.line, target.column))
     return types.Location(
         uri=path_to_uri(target.file), range=types.Range(start=position, end=position)
     )

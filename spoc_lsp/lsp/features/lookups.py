@@ -11,6 +11,7 @@ from spoc_lsp.analysis.check import ProjectAnalysis
 from spoc_lsp.analysis.completion import complete
 from spoc_lsp.analysis.hover import describe_resolution, hover
 from spoc_lsp.analysis.navigation import definition
+from spoc_lsp.analysis.project import read_text
 from spoc_lsp.lsp import convert
 from spoc_lsp.lsp.language_server import SpocLanguageServer, guarded
 
@@ -93,6 +94,12 @@ async def on_definition(
     def compute(analysis: ProjectAnalysis) -> types.Location | None:
         with project.lock:
             target = definition(analysis, document.path, position, project.resolver)
-        return convert.location(target, None) if target is not None else None
+        if target is None:
+            return None
+        # The target's column counts code points of its own file: convert with that text.
+        text = document.overlays.get(target.file)
+        if text is None:
+            text = read_text(target.file)[0]
+        return convert.location(target, convert.TextConverter(text, ls.encoding))
 
     return await ls.answer(document, compute)
