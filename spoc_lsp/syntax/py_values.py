@@ -366,3 +366,16 @@ def _children(node: ast.Node) -> list[ast.Node]:
     if isinstance(node, ast.Call):
         return [*node.args, *(keyword.value for keyword in node.keywords)]
     return []
+
+
+def mentions_plugins(node: ast.Node) -> bool:
+    """Whether an assignment target involves ``PLUGINS`` (``a, PLUGINS = ...``, say)."""
+    if isinstance(node, ast.Name):
+        return node.name == PLUGINS
+    if isinstance(node, (ast.Attr, ast.Subscript)):
+        return mentions_plugins(node.obj)
+    if isinstance(node, ast.Seq):
+        return any(mentions_plugins(item) for item in node.items)
+    if isinstance(node, ast.Starred):
+        return mentions_plugins(node.value)
+    return False

@@ -1,11 +1,11 @@
 """Reading a settings module's ``PLUGINS`` tolerantly: entries with exact ranges, and problems.
 
-The pipeline: tree-sitter-python parses the text (broken strings repaired, see :mod:`repair`);
-its leaves become tokens (:mod:`py_lexer`), split into logical statements
-(:mod:`py_statements`). Top-level statements are parsed (:mod:`py_parser`) and applied in order
-(:mod:`py_plugins`), as the runtime would run them. A statement inside a top-level compound
-statement (``if``, ``try``, ``def``...) that changes ``PLUGINS`` is not read: it may or may not
-run, so it gets SPOC006 (its strings still count as sites for completion). Nothing here raises.
+The pipeline: the text becomes tokens (:mod:`py_lexer`; top-level statements that cannot
+concern ``PLUGINS`` are skipped whole), split into logical statements (:mod:`py_statements`).
+Top-level statements are parsed (:mod:`py_parser`) and applied in order (:mod:`py_plugins`), as
+the runtime would run them. A statement inside a top-level compound statement (``if``, ``try``,
+``def``...) that changes ``PLUGINS`` is not read: it may or may not run, so it gets SPOC006 (its
+strings still count as sites for completion). Nothing here raises.
 """
 
 from __future__ import annotations
@@ -43,8 +43,7 @@ def _parse(text: str, file: Path | None) -> ParsedConfig:
     builder = ResultBuilder("settings", file)
     reader = SettingsReader(builder)
     compound: Statement | None = None  # the top-level compound statement being read, if any
-    damaged = lexed.tree.root_node.has_error
-    items = py_statements.split(source, lexed.tokens, damaged)
+    items = py_statements.split(source, lexed.tokens, lexed.damaged)
     for index, item in enumerate(items):
         if isinstance(item, Skipped):
             compound = None
