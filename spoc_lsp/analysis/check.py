@@ -104,11 +104,16 @@ def analyze(snapshot: ProjectSnapshot, resolver: Resolving) -> ProjectAnalysis:
 
     for path, parsed_config in parsed.items():
         document = texts[path]
+        seen: set[tuple[Span, str, str]] = set()  # a string that reached two groups: shown once
         for entry, span in parsed_config.entry_spans.items():
             diagnostic = _entry_diagnostic(
                 snapshot, document, entry, span, plan, resolver, resolutions
             )
-            if diagnostic is not None:
+            if (
+                diagnostic is not None
+                and (key := (diagnostic.span, diagnostic.code, entry.uri)) not in seen
+            ):
+                seen.add(key)
                 diagnostics[path].append(diagnostic)
 
     ordered = {

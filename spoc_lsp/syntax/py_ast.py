@@ -121,7 +121,7 @@ class Call(Node):
 
 @dataclass
 class BinOp(Node):
-    """``left + right`` (the one operator that can build a list of entries)."""
+    """``left + right`` (lists) or ``left | right`` (dicts): the operators that build config."""
 
     op: str
     left: Node

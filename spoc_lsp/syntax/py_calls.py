@@ -89,7 +89,9 @@ class CallReader(ValueReader):
             return
         method = call.func.name
         obj = call.func.obj
-        if is_name(obj, PLUGINS):
+        if isinstance(obj, ast.Name) and obj.name != PLUGINS:
+            self.names.method(obj.name, method, call, statement.span)
+        elif is_name(obj, PLUGINS):
             self.use()
             self.dict_method(method, call)
         elif isinstance(obj, ast.Subscript) and is_name(obj.obj, PLUGINS):

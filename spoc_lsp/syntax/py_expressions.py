@@ -111,8 +111,11 @@ class ExpressionParser(DisplayParser):
             broken = node.broken or right.broken  # a syntax error anywhere in the chain
             broken = broken or isinstance(right, (ast.Missing, ast.Damaged, ast.OpenStr))
             broken = broken or (operator == ":=" and not isinstance(node, ast.Name))
-            if operator == "+":
-                node = ast.BinOp(span, "+", node, right, broken=broken)
+            # "+" and "|" chains are kept (lists, dicts); with other operators in, it is computed
+            # (this flat chain does not know precedence: "a | b + c" is not "(a | b) + c").
+            same = node is first or (isinstance(node, ast.BinOp) and node.op == operator)
+            if operator in ("+", "|") and same:
+                node = ast.BinOp(span, operator, node, right, broken=broken)
             else:
                 node = ast.Opaque(span, ast.head(first), first, broken=broken)
         return node

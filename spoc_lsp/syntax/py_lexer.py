@@ -29,6 +29,7 @@ from spoc_lsp.syntax.tokens import (
 )
 
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
+_NAME = re.compile(r"[^\W\d]\w*")
 
 
 @dataclass
@@ -66,6 +67,7 @@ class _PythonScanner(Scanner):
         self.brackets: list[str] = []  # the brackets open after the tokens counted so far
         self.counted = 0
         self.damaged = False
+        self.bound: set[str] = set()  # the first names of the top-level statements lexed
 
     def string(self, index: int, begin: Position, delimiter: str) -> tuple[Token, int]:
         source = self.source
@@ -88,10 +90,13 @@ class _PythonScanner(Scanner):
             return None
         if begin.column != self.source.indent_base(begin.line):
             return None
-        end = py_skip.skippable_end(self.source.text, index)
-        if end is None:
-            return None
         text = self.source.text
+        end = py_skip.skippable_end(text, index, self.bound)
+        if end is None:
+            name = _NAME.match(text, index)
+            if name is not None:  # (it may bind it: "BASE = [...]", "BASE.append(...)")
+                self.bound.add(name.group())
+            return None
         last = index + len(text[index:end].rstrip())  # (the span ends on its last line)
         return Token(SKIPPED, "", begin, self.source.position_at(last)), end
 

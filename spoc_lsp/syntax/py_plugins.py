@@ -57,6 +57,8 @@ class SettingsReader(CallReader):
                 self.delete(target, statement.span)
 
     def import_statement(self, statement: ast.Import) -> None:
+        bound = [name for name, _ in statement.names if name != PLUGINS]
+        self.names.forget(bound, statement.span)
         for name, _ in statement.names:
             if name == "dict":
                 self.dict_rebound = True
@@ -80,6 +82,7 @@ class SettingsReader(CallReader):
             self.assign_plugins(value)
         elif is_name(target, "dict"):
             self.dict_rebound = True
+            self.names.bind("dict", value)
         elif isinstance(target, ast.Subscript) and is_name(target.obj, PLUGINS):
             self.use()
             name = self.group_name(target.index)
@@ -96,6 +99,17 @@ class SettingsReader(CallReader):
                 "this change to PLUGINS cannot be read statically; it is not checked", target.span
             )
             self.sites_in(value, None)
+        else:
+            self.assign_name(target, value)
+
+    def assign_name(self, target: ast.Node, value: ast.Node) -> None:
+        """``NAME = value``, ``NAME[key] = value``, ``a, b = ...``: the names change."""
+        if isinstance(target, ast.Name):
+            self.names.bind(target.name, self.names.evaluate(value))
+        elif isinstance(target, ast.Subscript) and isinstance(target.obj, ast.Name):
+            self.names.set_item(target.obj.name, target.index, value, target.span)
+        elif isinstance(target, (ast.Seq, ast.Starred)):
+            self.names.forget(_target_names(target), target.span)
 
     def add_plugins(self, value: ast.Node) -> None:
         """An unfinished ``PLUGINS = {...`` being typed: its groups are added to what was
@@ -143,6 +157,10 @@ class SettingsReader(CallReader):
                     "this change to PLUGINS cannot be read statically; it is not checked",
                     statement.span,
                 )
+            elif isinstance(target, ast.Name):
+                self.names.augment(target.name, statement.op, statement.value, statement.span)
+            elif isinstance(target, (ast.Subscript, ast.Attr)) and isinstance(target.obj, ast.Name):
+                self.names.forget([target.obj.name], statement.span)
             return
         self.use()
         name = self.group_name(target.index)
@@ -206,6 +224,21 @@ class SettingsReader(CallReader):
             self.unreadable(
                 "this change to PLUGINS cannot be read statically; it is not checked", span
             )
+        elif isinstance(target, ast.Name):
+            self.names.delete(target.name)
+        elif isinstance(target, ast.Subscript) and isinstance(target.obj, ast.Name):
+            self.names.delete_item(target.obj.name, target.index, span)
+
+
+def _target_names(target: ast.Node) -> list[str]:
+    """The names an unpacking target ``a, (b, *c)`` binds."""
+    if isinstance(target, ast.Name):
+        return [target.name]
+    if isinstance(target, ast.Starred):
+        return _target_names(target.value)
+    if isinstance(target, ast.Seq):
+        return [name for item in target.items for name in _target_names(item)]
+    return []
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -1,14 +1,14 @@
 """Finding top-level statements of a settings module that cannot concern ``PLUGINS``, cheaply.
 
-A settings module may hold thousands of functions and constants that have nothing to do with
+A settings module may hold thousands of functions and classes that have nothing to do with
 ``PLUGINS``. Tokenizing them all costs more than the rest of the parse, so before lexing a
-statement that starts a line in column 0, the lexer asks :func:`skippable_end` for its end:
+compound statement that starts a line in column 0, the lexer asks :func:`skippable_end` for its end:
 the start of the next line that begins in column 0 outside brackets and strings (so a
 function's indented body goes with it). Only brackets, quotes, comments and line breaks are
 looked at on the way. The statement is skipped only when it is *clean* — every string closed,
 every bracket matched, no character that is no Python token, so skipping it hides no syntax
-error — and when its text names neither ``PLUGINS`` nor ``dict`` (which a module could rebind)
-and it is not an import.
+error — and when its text names neither ``PLUGINS``, nor a builtin a module could rebind, nor a
+name an earlier top-level statement binds (``PLUGINS`` may be built from it).
 """
 
 from __future__ import annotations
@@ -25,24 +25,26 @@ _SKELETON = re.compile(
 )
 _LINE_END = re.compile(r"[\r\n]")
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
-_RELEVANT = ("PLUGINS", "dict")
-_IMPORT = re.compile(r"(?:import|from)\b")
-_STARTS_WORD = re.compile(r"[A-Za-z_@]")
+_RELEVANT = frozenset({"PLUGINS", "dict", "list", "tuple"})
+# Compound statements: what they do may not run, and most of a big module is made of them.
+_COMPOUND = re.compile(r"(?:@|(?:def|class|async|if|for|while|try|with)\b)")
+_NAME = re.compile(r"[A-Za-z_]\w*")
 
 
-def skippable_end(text: str, start: int) -> int | None:
-    """Where the top-level statement at ``start`` ends, if it can be skipped (else None)."""
-    if not _STARTS_WORD.match(text, start) or _IMPORT.match(text, start):
+def skippable_end(text: str, start: int, bound: set[str]) -> int | None:
+    """Where the top-level compound statement at ``start`` ends, if it can be skipped.
+
+    It cannot be when it names ``PLUGINS``, ``dict``, ``list``, ``tuple`` or a name in
+    ``bound`` (the names earlier top-level statements bind, which ``PLUGINS`` may be built
+    from), or when it is not clean (see the module docstring).
+    """
+    if not _COMPOUND.match(text, start):
         return None
-    first_line_end = _LINE_END.search(text, start)
-    first_line = text[start : first_line_end.start() if first_line_end else len(text)]
-    if any(name in first_line for name in _RELEVANT):
-        return None  # (the usual case for a statement that matters: decided at once)
     end = _clean_end(text, start)
     if end is None:
         return None
-    stretch = text[start:end]
-    if any(name in stretch for name in _RELEVANT):
+    names = set(_NAME.findall(text, start, end))
+    if not names.isdisjoint(_RELEVANT) or not names.isdisjoint(bound):
         return None
     return end
 

@@ -16,6 +16,7 @@ from spoc_lsp.syntax import py_ast as ast
 from spoc_lsp.syntax.builder import ResultBuilder
 from spoc_lsp.syntax.literal import NOTE_FSTRING, NOTE_MIXED, NOTE_TEMPLATE
 from spoc_lsp.syntax.model import Span, StringSite
+from spoc_lsp.syntax.py_names import Names
 
 PLUGINS = "PLUGINS"
 _KINDS = {"list": "a list", "tuple": "a tuple", "set": "a set"}
@@ -60,6 +61,7 @@ class ValueReader:
         self.quiet = quiet  # a dry run (inside an if block, say): sites only, no problems
         self.state = State()
         self.dict_rebound = False  # the module rebinds ``dict``: dict(...) is not the builtin
+        self.names = Names()
         self.star_import: ast.Import | None = None
 
     def unreadable(self, message: str, span: Span, group: str | None = None) -> None:
@@ -91,6 +93,7 @@ class ValueReader:
 
     def read_dict(self, value: ast.Node, state: State) -> bool:
         """Read a dict-valued expression into ``state``; False (reported) if it is not readable."""
+        value = self.names.evaluate(value)
         if isinstance(value, (ast.Damaged, ast.Missing, ast.OpenStr)):
             return True  # part of a syntax error: nothing (readable) was written here yet
         if isinstance(value, ast.Dict):
@@ -178,6 +181,7 @@ class ValueReader:
 
     def group_value(self, name: str, value: ast.Node) -> GroupValue | None:
         """What group ``name`` holds when given ``value``; None when nothing was typed yet."""
+        value = self.names.evaluate(value)
         if isinstance(value, (ast.Damaged, ast.Missing)):
             return None
         if isinstance(value, ast.OpenStr):
@@ -195,7 +199,7 @@ class ValueReader:
             return entries
         if isinstance(value, ast.Subscript) and is_name(value.obj, PLUGINS):
             return self.group_reference(name, value)
-        if isinstance(value, ast.BinOp):
+        if isinstance(value, ast.BinOp) and value.op == "+":
             return self.concatenation(name, value)
         if isinstance(value, ast.Str):
             self.builder.site(name, value.literal)
@@ -247,7 +251,7 @@ class ValueReader:
             other = self.group_name(value.index)
             found = self.state.groups.get(other) if other is not None else None
             return found if isinstance(found, Entries) else UNKNOWN
-        if isinstance(value, ast.BinOp):
+        if isinstance(value, ast.BinOp) and value.op == "+":
             left = self.quiet_group_value(name, value.left)
             right = self.quiet_group_value(name, value.right)
             if isinstance(left, Entries) and isinstance(right, Entries) and left.kind == right.kind:

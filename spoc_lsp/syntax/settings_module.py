@@ -15,6 +15,7 @@ from pathlib import Path
 from spoc_lsp.syntax import py_compound, py_lexer, py_statements
 from spoc_lsp.syntax.builder import ResultBuilder, internal_error
 from spoc_lsp.syntax.model import ParsedConfig
+from spoc_lsp.syntax.py_names import Names
 from spoc_lsp.syntax.py_parser import parse_statement
 from spoc_lsp.syntax.py_plugins import SettingsReader
 from spoc_lsp.syntax.py_statements import AUGMENTED, Skipped, Statement, is_compound_header
@@ -22,6 +23,9 @@ from spoc_lsp.syntax.py_values import PLUGINS
 from spoc_lsp.syntax.source_text import SourceText
 from spoc_lsp.syntax.tokens import GARBAGE, UNTERMINATED, WORD, Token
 
+_WATCHED = frozenset({PLUGINS, "dict", "list", "tuple"})
+# What follows a name that the statement binds or changes: "x =", "x +=", "x.append(", "x[k] =".
+_BINDS = frozenset({"=", ":", ",", ".", "["} | AUGMENTED)
 _CANNOT_START = frozenset(
     {")", "]", "}", ",", ":", "=", ".", ";", "->", ":=", "==", "!=", "<", ">", "<=", ">="}
     | {"/", "//", "%", "|", "&", "^", "**", UNTERMINATED, GARBAGE}
@@ -54,10 +58,10 @@ def _parse(text: str, file: Path | None) -> ParsedConfig:
             elif compound is None:
                 continue  # an unexpected indent: a syntax error, not a statement that runs
         if compound is item:
-            py_compound.header(source, builder, item)
+            py_compound.header(source, builder, item, reader.names)
         elif compound is not None:
-            py_compound.body_statement(source, builder, item.tokens, compound)
-        elif _relevant(item.tokens):
+            py_compound.body_statement(source, builder, item.tokens, compound, reader.names)
+        elif _relevant(item.tokens, reader.names):
             following = items[index + 1] if index + 1 < len(items) else None
             stray = isinstance(following, Statement) and _stray(following)
             reader.statement(parse_statement(source, item.tokens, damaged_after=stray))
@@ -74,9 +78,15 @@ def _stray(statement: Statement) -> bool:
     return statement.indent > 0 or first.kind in _CANNOT_START
 
 
-def _relevant(tokens: list[Token]) -> bool:
-    """Whether a top-level statement can read or change PLUGINS (or rebind ``dict``)."""
+def _relevant(tokens: list[Token], names: Names) -> bool:
+    """Whether a top-level statement can read or change PLUGINS or a name it may be built from
+    (or rebind ``dict``, ``list``...)."""
     first = tokens[0]
-    if first.kind == WORD and first.text in ("import", "from"):
+    if first.kind == WORD and first.text in ("import", "from", "del"):
         return True
-    return any(token.kind == WORD and token.text in (PLUGINS, "dict") for token in tokens)
+    if first.kind == WORD and len(tokens) > 1 and tokens[1].kind in _BINDS:
+        return True
+    return any(
+        token.kind == WORD and (token.text in _WATCHED or token.text in names.values)
+        for token in tokens
+    )
