@@ -15,21 +15,45 @@ reported there as computed. Nothing is executed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from spoc_lsp.syntax import py_ast as ast
 from spoc_lsp.syntax.literal import Literal
 from spoc_lsp.syntax.model import Span
 
+Grow = Callable[[int | None, list[ast.Node]], None]
+Watchers = dict[int, tuple[ast.Seq, list[Grow]]]
 _BUILTINS = frozenset({"list", "tuple", "dict"})
 _READING = frozenset({"copy", "get", "keys", "values", "items", "count", "index"})
+
+
+@dataclass
+class ModuleRef(ast.Node):
+    """A project module bound to a name (``import config.common as common``): its names."""
+
+    names: Names
 
 
 class Names:
     """The module's names and what they are bound to (see the module docstring)."""
 
-    def __init__(self) -> None:
+    def __init__(self, watchers: Watchers | None = None) -> None:
         self.values: dict[str, ast.Node] = {}
+        # Lists ``PLUGINS`` took as groups (``{"hooks": BASE}``): the group is that very list,
+        # so what is added to it later is added to the group too (``grow(index, items)``).
+        # (Shared by every module of one parse: another module may grow the list.)
+        self.watchers: Watchers = {} if watchers is None else watchers
+
+    def watch(self, seq: ast.Seq, grow: Grow) -> None:
+        self.watchers.setdefault(id(seq), (seq, []))[1].append(grow)
+
+    def grown(self, seq: ast.Seq, index: int | None, items: list[ast.Node]) -> None:
+        """Items were added to ``seq`` (at ``index``; None: at the end)."""
+        found = self.watchers.get(id(seq))
+        if found is not None and found[0] is seq:
+            for grow in found[1]:
+                grow(index, items)
 
     # --- evaluation ---------------------------------------------------------------------------
 
@@ -56,6 +80,10 @@ class Names:
             return self.operation(node)
         if isinstance(node, ast.Call):
             return self.call(node)
+        if isinstance(node, ast.Attr):
+            obj = self.evaluate(node.obj)
+            if isinstance(obj, ModuleRef):
+                return obj.names.values.get(node.name, node)
         if isinstance(node, ast.Subscript):
             obj = self.evaluate(node.obj)
             key = _key(node.index)
@@ -172,7 +200,9 @@ class Names:
         added = self.evaluate(value)
         if op == "+=" and isinstance(current, ast.Seq) and isinstance(added, ast.Seq):
             if current.kind == "list" and added.kind in ("list", "tuple"):
-                current.items.extend(added.items)
+                items = list(added.items)
+                current.items.extend(items)
+                self.grown(current, None, items)
                 return
             if current.kind == added.kind == "tuple":
                 self.values[name] = ast.Seq(span, "tuple", [*current.items, *added.items])
@@ -191,8 +221,11 @@ class Names:
         if call.broken or call.comprehension:
             self.forget([name], span)
         elif isinstance(current, ast.Seq) and current.kind == "list" and not call.keywords:
-            if not _list_method(current, method, args):
+            added = _list_method(current, method, args)
+            if added is None:
                 self.forget([name], span)
+            else:
+                self.grown(current, *added)
         elif isinstance(current, ast.Dict) and method == "update" and len(args) <= 1:
             update = self.dict_call(
                 ast.Call(call.span, ast.Name(call.span, "dict"), args, call.keywords)
@@ -225,22 +258,27 @@ class Names:
             self.forget([name], span)
 
 
-def _list_method(current: ast.Seq, method: str, args: list[ast.Node]) -> bool:
-    """Apply a list method to an evaluated list; False when it cannot be followed."""
+def _list_method(
+    current: ast.Seq, method: str, args: list[ast.Node]
+) -> tuple[int | None, list[ast.Node]] | None:
+    """Apply a list method to an evaluated list: where and what it added; None when it
+    cannot be followed."""
     if method == "append" and len(args) == 1:
         current.items.append(args[0])
-    elif method == "extend" and len(args) == 1 and isinstance(args[0], ast.Seq):
+        return None, [args[0]]
+    if method == "extend" and len(args) == 1 and isinstance(args[0], ast.Seq):
         if args[0].kind not in ("list", "tuple"):
-            return False
-        current.items.extend(args[0].items)
-    elif method == "insert" and len(args) == 2:
+            return None
+        added = list(args[0].items)  # (before: "x.extend(x)" doubles x)
+        current.items.extend(added)
+        return None, added
+    if method == "insert" and len(args) == 2:
         index = _int(args[0])
         if index is None:
-            return False
+            return None
         current.items.insert(index, args[1])
-    else:
-        return False
-    return True
+        return index, [args[1]]
+    return None
 
 
 def _joined(node: ast.BinOp, left: ast.Node, right: ast.Node) -> ast.Node | None:

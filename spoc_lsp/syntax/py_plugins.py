@@ -14,6 +14,7 @@ from spoc_lsp.syntax import py_ast as ast
 from spoc_lsp.syntax.builder import GroupResult
 from spoc_lsp.syntax.model import Span
 from spoc_lsp.syntax.py_calls import CallReader
+from spoc_lsp.syntax.py_names import ModuleRef
 from spoc_lsp.syntax.py_values import (
     PLUGINS,
     UNKNOWN,
@@ -57,6 +58,8 @@ class SettingsReader(CallReader):
                 self.delete(target, statement.span)
 
     def import_statement(self, statement: ast.Import) -> None:
+        if self.follow(statement):
+            return
         bound = [name for name, _ in statement.names if name != PLUGINS]
         self.names.forget(bound, statement.span)
         for name, _ in statement.names:
@@ -70,6 +73,67 @@ class SettingsReader(CallReader):
                 self.state = State(defined=True, partial=True)
         if statement.star:
             self.star_import = statement
+
+    def follow(self, statement: ast.Import) -> bool:
+        """Bind what an import of a project module binds, that module run; False if it is
+        not followed (not a project module, or reported)."""
+        if self.imports is None:
+            return False
+        if not statement.module and not statement.level:  # import a.b [as c]
+            return self.follow_modules(statement)
+        if not statement.module:  # from . import base: submodules of this package
+            return self.follow_submodules(statement)
+        module = self.imports.module(self.file, statement.module, statement.level, statement.span)
+        if module is None:
+            return False
+        if statement.star:
+            for name, value in module.names.values.items():
+                if not name.startswith("_") and name not in ("PLUGINS",):
+                    self.names.bind(name, value)
+            if module.state.defined:
+                self.state = module.state  # the very same dict, as at runtime
+            return True
+        for (name, span), original in zip(statement.names, statement.imported, strict=True):
+            if original == PLUGINS and module.state.defined:
+                self.state = module.state
+            elif original == PLUGINS:
+                self.unreadable(f"'{statement.module}' defines no PLUGINS (an ImportError)", span)
+            elif original in module.names.values:
+                self.names.bind(name, module.names.values[original])
+            else:
+                dotted = f"{statement.module}.{original}" if statement.module else original
+                inner = self.imports.module(self.file, dotted, statement.level, span, quiet=True)
+                if inner is not None:
+                    self.names.bind(name, ModuleRef(span, inner.names))
+                else:  # (a function or class it defines, say: not a value read here)
+                    self.names.forget([name], statement.span)
+        return True
+
+    def follow_submodules(self, statement: ast.Import) -> bool:
+        assert self.imports is not None
+        for (name, span), original in zip(statement.names, statement.imported, strict=True):
+            module = self.imports.module(self.file, original, statement.level, span)
+            if module is not None:
+                self.names.bind(name, ModuleRef(span, module.names))
+            else:
+                self.names.forget([name], statement.span)
+        return True
+
+    def follow_modules(self, statement: ast.Import) -> bool:
+        """``import a.b as c`` binds module ``a.b`` to ``c``; ``import a.b`` binds ``a``."""
+        assert self.imports is not None
+        modules = []
+        for (name, span), original in zip(statement.names, statement.imported, strict=True):
+            aliased = "." not in original or name != original.split(".")[0]
+            modules.append(self.imports.module(self.file, original, 0, span) if aliased else None)
+        if all(module is None for module in modules):
+            return False  # (modules of the environment: read as any import)
+        for (name, span), module in zip(statement.names, modules, strict=True):
+            if module is not None:
+                self.names.bind(name, ModuleRef(span, module.names))
+            else:
+                self.names.forget([name], statement.span)
+        return True
 
     def assign(self, target: ast.Node, value: ast.Node, damaged: bool = False) -> None:
         """``target = value``; a damaged (unfinished) assignment adds, never replaces."""

@@ -11,11 +11,13 @@ are plugin string sites, for completion, even where they are not entries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from spoc_lsp.syntax import py_ast as ast
 from spoc_lsp.syntax.builder import ResultBuilder
 from spoc_lsp.syntax.literal import NOTE_FSTRING, NOTE_MIXED, NOTE_TEMPLATE
 from spoc_lsp.syntax.model import Span, StringSite
+from spoc_lsp.syntax.py_imports import Imports
 from spoc_lsp.syntax.py_names import Names
 
 PLUGINS = "PLUGINS"
@@ -56,12 +58,20 @@ class State:
 class ValueReader:
     """Reads values into groups and entries, against the current :class:`State`."""
 
-    def __init__(self, builder: ResultBuilder, quiet: bool = False) -> None:
+    def __init__(
+        self,
+        builder: ResultBuilder,
+        quiet: bool = False,
+        imports: Imports | None = None,
+        file: Path | None = None,
+    ) -> None:
         self.builder = builder
+        self.imports = imports  # the project modules this module's imports run (split settings)
+        self.file = file  # the module being read (what relative imports are relative to)
         self.quiet = quiet  # a dry run (inside an if block, say): sites only, no problems
         self.state = State()
         self.dict_rebound = False  # the module rebinds ``dict``: dict(...) is not the builtin
-        self.names = Names()
+        self.names = Names(builder.list_watchers)
         self.star_import: ast.Import | None = None
 
     def unreadable(self, message: str, span: Span, group: str | None = None) -> None:
@@ -81,7 +91,10 @@ class ValueReader:
         if self.state.defined:
             return
         if self.star_import is not None:
-            module = self.star_import.module or "another module"
+            star = self.star_import
+            module = (
+                "." * star.level + star.module if star.level or star.module else "another module"
+            )
             self.unreadable(
                 f"PLUGINS may come from 'from {module} import *'; entries listed there are "
                 "not checked",
@@ -266,6 +279,19 @@ class ValueReader:
             site = self.entry(name, number, item)
             if site is not None:
                 entries.sites.append(site)
+        if value.kind == "list":
+            aligned = len(entries.sites) == len(value.items)
+
+            def grow(index: int | None, items: list[ast.Node]) -> None:
+                """The list grew (``BASE.append(...)`` after ``{"g": BASE}``): so does the group."""
+                added = [self.entry(name, 0, item) for item in items]
+                sites = [site for site in added if site is not None]
+                if index is None or not aligned:
+                    entries.sites.extend(sites)
+                else:
+                    entries.sites[index:index] = sites
+
+            self.names.watch(value, grow)
         return entries
 
     def entry(self, name: str, number: int, item: ast.Node) -> StringSite | None:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from spoc_lsp.syntax import py_compound, py_lexer, py_statements
 from spoc_lsp.syntax.builder import ResultBuilder, internal_error
-from spoc_lsp.syntax.model import ParsedConfig
+from spoc_lsp.syntax.model import ModuleSource, ParsedConfig
+from spoc_lsp.syntax.py_imports import Imports
 from spoc_lsp.syntax.py_names import Names
 from spoc_lsp.syntax.py_parser import parse_statement
 from spoc_lsp.syntax.py_plugins import SettingsReader
@@ -33,19 +34,33 @@ _CANNOT_START = frozenset(
 )
 
 
-def parse_settings(text: str, file: Path | None) -> ParsedConfig:
-    """Read a settings module's text: ``PLUGINS`` groups, entries, string sites and problems."""
+def parse_settings(
+    text: str, file: Path | None, modules: ModuleSource | None = None
+) -> ParsedConfig:
+    """Read a settings module's text: ``PLUGINS`` groups, entries, string sites and problems.
+
+    With ``modules``, the project modules it imports are followed, as they run (split
+    settings): what they contribute is in ``contributions``, one view per file.
+    """
     try:
-        return _parse(text, file)
+        return _parse(text, file, modules)
     except Exception as error:  # a bug must not take the language server down
         return internal_error("settings", file, error)
 
 
-def _parse(text: str, file: Path | None) -> ParsedConfig:
+def _parse(text: str, file: Path | None, modules: ModuleSource | None) -> ParsedConfig:
+    builder = ResultBuilder("settings", file)
+    imports = Imports(builder, modules, lambda path, module: run(module, builder, imports, path))
+    reader = run(text, builder, imports, file)
+    return builder.build(reader.groups())
+
+
+def run(text: str, builder: ResultBuilder, imports: Imports, file: Path | None) -> SettingsReader:
+    """Run one module's top-level statements in order on a fresh reader (see module doc)."""
     source = SourceText(text)
     lexed = py_lexer.lex(source)
-    builder = ResultBuilder("settings", file)
-    reader = SettingsReader(builder)
+    reader = SettingsReader(builder, imports=imports, file=file)
+    foreign = file is not None and file != builder.file  # a module the parsed one imports
     compound: Statement | None = None  # the top-level compound statement being read, if any
     items = py_statements.split(source, lexed.tokens, lexed.damaged)
     for index, item in enumerate(items):
@@ -64,8 +79,11 @@ def _parse(text: str, file: Path | None) -> ParsedConfig:
         elif _relevant(item.tokens, reader.names):
             following = items[index + 1] if index + 1 < len(items) else None
             stray = isinstance(following, Statement) and _stray(following)
-            reader.statement(parse_statement(source, item.tokens, damaged_after=stray))
-    return builder.build(reader.groups())
+            statement = parse_statement(source, item.tokens, damaged_after=stray)
+            if foreign and file is not None:
+                builder.tag(statement, file)
+            reader.statement(statement)
+    return reader
 
 
 def _stray(statement: Statement) -> bool:

@@ -62,7 +62,25 @@ def safe_module(draw: st.DrawFn) -> str:
     else:
         groups = {f"g{i}": draw(st.sampled_from(values)) for i in range(draw(st.integers(1, 3)))}
         lines.append("PLUGINS = {" + ", ".join(f'"{k}": {v}' for k, v in groups.items()) + "}")
+    for _ in range(draw(st.integers(0, 2))):  # a list PLUGINS took grows: so does its group
+        lines.append(_growth(draw, lists, tuples))
     return "\n".join(lines) + "\n"
+
+
+def _growth(draw: st.DrawFn, lists: list[str], tuples: list[str]) -> str:
+    """A list grows in place: ``+=``, ``append``, ``extend``, ``insert``."""
+    target = draw(st.sampled_from(lists))
+    uri = json.dumps(draw(URIS))
+    return draw(
+        st.sampled_from(
+            [
+                f"{target} += {_literal_list(draw, lists + tuples)}",
+                f"{target}.append({uri})",
+                f"{target}.extend({draw(st.sampled_from(lists + tuples))})",
+                f"{target}.insert({draw(st.integers(-2, 3))}, {uri})",
+            ]
+        )
+    )
 
 
 def _list_statement(draw: st.DrawFn, lists: list[str], tuples: list[str], name: str) -> str:
