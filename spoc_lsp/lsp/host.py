@@ -1,7 +1,8 @@
 """The server's state: which projects exist, their resolvers, and their latest analysis.
 
 Nothing here knows the protocol. The server feeds it document texts and file events and asks
-it for analyses; it answers with plain data.
+it for analyses; it answers with plain data. Its slow calls (``project``, ``analyze``,
+``files_changed``) run in the server's worker thread, never on the event loop.
 """
 
 from __future__ import annotations
@@ -17,28 +18,8 @@ from spoc.plugins import SourceKind
 from spoc_lsp.analysis.check import ProjectAnalysis, analyze
 from spoc_lsp.analysis.model import Diagnostic, Resolving
 from spoc_lsp.analysis.project import config_kind, find_project_root, take_snapshot
+from spoc_lsp.index.project_files import is_skipped_directory
 from spoc_lsp.lsp.settings import ServerSettings
-
-# Directories never searched for projects: environments, caches, VCS data.
-SKIPPED_DIRECTORIES = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        ".venv",
-        "venv",
-        "node_modules",
-        "__pycache__",
-        ".tox",
-        ".nox",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        "site-packages",
-        "build",
-        "dist",
-    }
-)
 
 
 @dataclass
@@ -51,7 +32,6 @@ class Project:
     lock: threading.RLock = field(default_factory=threading.RLock)
     analysis: ProjectAnalysis | None = None
     runtime: dict[Path, list[Diagnostic]] = field(default_factory=dict)
-    generation: int = 0
     notes: list[str] = field(default_factory=list)  # problems to tell the user once
 
 
@@ -62,6 +42,7 @@ class Host:
         self.settings = settings or ServerSettings()
         self.projects: dict[Path, Project] = {}
         self._roots: dict[Path, Path | None] = {}
+        self._creating = threading.Lock()  # one resolver per root, whichever thread asks
 
     # --- finding projects ----------------------------------------------------------------
 
@@ -83,23 +64,28 @@ class Host:
     def project(self, root: Path) -> Project:
         """The project at ``root``, creating it (and its resolver) on first use."""
         project = self.projects.get(root)
-        if project is None:
-            from spoc_lsp.index import InterpreterError, choose_interpreter, open_resolver
+        if project is not None:
+            return project
+        with self._creating:
+            return self.projects.get(root) or self._create(root)
 
-            python = choose_interpreter(root, self.settings.python, os.environ)
-            notes: list[str] = []
-            try:
-                resolver = open_resolver(root, python, self.settings.extra_paths)
-            except InterpreterError as error:
-                # Answer with the server's own interpreter rather than nothing, and say so.
-                notes.append(
-                    f"cannot use the interpreter {python} ({error}); "
-                    f"falling back to {sys.executable}. Set spoc.python to fix this."
-                )
-                python = Path(sys.executable)
-                resolver = open_resolver(root, python, self.settings.extra_paths)
-            project = Project(root=root, python=python, resolver=resolver, notes=notes)
-            self.projects[root] = project
+    def _create(self, root: Path) -> Project:
+        from spoc_lsp.index import InterpreterError, choose_interpreter, open_resolver
+
+        python = choose_interpreter(root, self.settings.python, os.environ)
+        notes: list[str] = []
+        try:
+            resolver = open_resolver(root, python, self.settings.extra_paths)
+        except InterpreterError as error:
+            # Answer with the server's own interpreter rather than nothing, and say so.
+            notes.append(
+                f"cannot use the interpreter {python} ({error}); "
+                f"falling back to {sys.executable}. Set spoc.python to fix this."
+            )
+            python = Path(sys.executable)
+            resolver = open_resolver(root, python, self.settings.extra_paths)
+        project = Project(root=root, python=python, resolver=resolver, notes=notes)
+        self.projects[root] = project
         return project
 
     def discover(self, folders: Iterable[Path], limit: int = 200) -> list[Path]:
@@ -108,9 +94,7 @@ class Host:
         for folder in folders:
             for directory, subdirectories, files in os.walk(folder):
                 subdirectories[:] = sorted(
-                    name
-                    for name in subdirectories
-                    if name not in SKIPPED_DIRECTORIES and not name.startswith(".")
+                    name for name in subdirectories if not is_skipped_directory(directory, name)
                 )
                 if "spoc.toml" in files:
                     root = self.root_of(Path(directory) / "spoc.toml")
@@ -144,12 +128,9 @@ class Host:
             uris = set()
             if project.analysis is not None:
                 uris = {entry.uri for entry in project.analysis.plan.entries()}
-            affected = getattr(project.resolver, "affected", None)
             with project.lock:
-                hit = affected(uris, changed) if affected is not None else uris
-                invalidate = getattr(project.resolver, "invalidate", None)
-                if invalidate is not None:
-                    invalidate(changed)
+                hit = project.resolver.affected(uris, changed)
+                project.resolver.invalidate(changed)
             own_files = {project.root / "pyproject.toml"}
             if project.analysis is not None:
                 own_files |= {doc.path for doc in project.analysis.snapshot.documents()}
@@ -166,14 +147,3 @@ class Host:
             analysis = analyze(snapshot, project.resolver)
         project.analysis = analysis
         return analysis
-
-    def fresh_analysis(self, project: Project, overlays: Mapping[Path, str]) -> ProjectAnalysis:
-        """The latest analysis if it saw the current texts, else a new one (requests need
-        positions that match what the user sees)."""
-        current = project.analysis
-        if current is not None and all(
-            current.snapshot.document(path) is None or current.snapshot.document(path).text == text  # type: ignore[union-attr]
-            for path, text in overlays.items()
-        ):
-            return current
-        return self.analyze(project, overlays)
