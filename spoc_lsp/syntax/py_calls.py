@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from spoc_lsp.syntax import py_ast as ast
 from spoc_lsp.syntax.model import Span
+from spoc_lsp.syntax.py_names import int_literal
 from spoc_lsp.syntax.py_values import (
     PLUGINS,
     UNKNOWN,
@@ -237,7 +238,7 @@ class CallReader(ValueReader):
         if method in ("append", "extend"):
             sites.extend(added.sites)
         elif method == "insert":
-            index = _int_literal(call.args[0])
+            index = int_literal(call.args[0])
             if index is None:
                 self.unreadable(
                     "a computed position: the entry is added at the end here", call.args[0].span
@@ -248,7 +249,7 @@ class CallReader(ValueReader):
         elif method == "clear" and not call.args:
             sites.clear()
         elif method == "pop" and len(call.args) <= 1:
-            index = -1 if not call.args else _int_literal(call.args[0])
+            index = -1 if not call.args else int_literal(call.args[0])
             if index is not None and -len(sites) <= index < len(sites):
                 sites.pop(index)
         elif method == "remove" and len(call.args) == 1 and isinstance(call.args[0], ast.Str):
@@ -286,15 +287,6 @@ def _method_call_being_typed(node: ast.Node) -> ast.Node:
         inner.broken = True
         node = inner
     return node
-
-
-def _int_literal(node: ast.Node) -> int | None:
-    if isinstance(node, ast.Const) and node.kind == "an integer":
-        try:
-            return int(node.text.replace("_", ""), 0)
-        except ValueError:
-            return None
-    return None
 
 
 def _mentions_plugins_as_target(node: ast.Node) -> bool:

@@ -273,7 +273,7 @@ def _list_method(
         current.items.extend(added)
         return None, added
     if method == "insert" and len(args) == 2:
-        index = _int(args[0])
+        index = int_literal(args[0])
         if index is None:
             return None
         current.items.insert(index, args[1])
@@ -313,7 +313,8 @@ def _lookup(mapping: ast.Dict, key: str) -> ast.Node | None:
     return found
 
 
-def _int(node: ast.Node) -> int | None:
+def int_literal(node: ast.Node) -> int | None:
+    """The value of an integer literal (None for anything else)."""
     if isinstance(node, ast.Const) and node.kind == "an integer":
         try:
             return int(node.text.replace("_", ""), 0)
