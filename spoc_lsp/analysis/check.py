@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from spoc.plugins import PluginEntry, PluginPlan, SourceKind, merge_plugins
@@ -16,7 +16,7 @@ from spoc.uri import uri_problem
 from spoc_lsp.analysis.fixes import element_removal_span
 from spoc_lsp.analysis.model import Diagnostic, Fix, Resolving, TextEdit
 from spoc_lsp.analysis.options import combine_severity
-from spoc_lsp.analysis.project import ConfigText, ProjectSnapshot
+from spoc_lsp.analysis.project import ConfigText, ProjectModules, ProjectSnapshot
 from spoc_lsp.analysis.rules import apply_severity, rule
 from spoc_lsp.analysis.suppression import is_suppressed
 from spoc_lsp.analysis.uri_spans import segment_span
@@ -30,6 +30,23 @@ from spoc_lsp.text import line_index
 def parse_cached(kind: SourceKind, text: str, file: Path | None) -> ParsedConfig:
     """Parse a config text; identical texts (an unchanged file) are parsed once."""
     parsed: ParsedConfig = parse_config(kind, text, file)
+    return parsed
+
+
+_WITH_MODULES: dict[tuple[str, Path], ParsedConfig] = {}
+
+
+def parse_settings_cached(text: str, file: Path, modules: ProjectModules) -> ParsedConfig:
+    """A settings module parsed with the project modules it imports followed (split settings);
+    parsed again only when its text or one of theirs changed."""
+    key = (text, file)
+    found = _WITH_MODULES.get(key)
+    if found is not None and all(modules.read(path) == seen for path, seen in found.modules_read):
+        return found
+    parsed: ParsedConfig = parse_config("settings", text, file, modules)
+    if len(_WITH_MODULES) >= 32:
+        _WITH_MODULES.pop(next(iter(_WITH_MODULES)))
+    _WITH_MODULES[key] = parsed
     return parsed
 
 
@@ -52,6 +69,8 @@ class ProjectAnalysis:
     plan: PluginPlan
     resolutions: Mapping[str, Resolution]
     diagnostics: Mapping[Path, tuple[Diagnostic, ...]]
+    # Project modules a split settings module imports that contribute strings or problems.
+    modules: Mapping[Path, ConfigText] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -86,17 +105,23 @@ class ProjectAnalysis:
 
 def analyze(snapshot: ProjectSnapshot, resolver: Resolving) -> ProjectAnalysis:
     """Parse both config texts, merge them with the runtime's merge, resolve, and diagnose."""
+    project_modules = ProjectModules(snapshot)
     parsed: dict[Path, ParsedConfig] = {
-        document.path: parse_cached(document.kind, document.text, document.path)
+        document.path: parse_settings_cached(document.text, document.path, project_modules)
+        if document.kind == "settings"
+        else parse_cached(document.kind, document.text, document.path)
         for document in snapshot.documents()
     }
     sources = [parsed[doc.path].source for doc in snapshot.documents()]
     plan = merge_plugins(*sources)
     resolutions: dict[str, Resolution] = {}
-    diagnostics: dict[Path, list[Diagnostic]] = {doc.path: [] for doc in snapshot.documents()}
     texts = {doc.path: doc for doc in snapshot.documents()}
+    modules = _contributions(parsed)
+    texts.update({path: document for path, (document, _) in modules.items()})
+    parsed.update({path: contribution for path, (_, contribution) in modules.items()})
+    diagnostics: dict[Path, list[Diagnostic]] = {path: [] for path in texts}
 
-    for document in snapshot.documents():
+    for document in texts.values():
         out = diagnostics[document.path]
         out.extend(_read_problem(document))
         out.extend(
@@ -105,18 +130,39 @@ def analyze(snapshot: ProjectSnapshot, resolver: Resolving) -> ProjectAnalysis:
 
     for path, parsed_config in parsed.items():
         document = texts[path]
+        seen: set[tuple[Span, str, str]] = set()  # a string that reached two groups: shown once
         for entry, span in parsed_config.entry_spans.items():
             diagnostic = _entry_diagnostic(
                 snapshot, document, parsed_config, entry, span, plan, resolver, resolutions
             )
-            if diagnostic is not None:
+            if (
+                diagnostic is not None
+                and (key := (diagnostic.span, diagnostic.code, entry.uri)) not in seen
+            ):
+                seen.add(key)
                 diagnostics[path].append(diagnostic)
 
     ordered = {
         path: tuple(sorted(items, key=lambda d: (d.span.start, d.code)))
         for path, items in diagnostics.items()
     }
-    return ProjectAnalysis(snapshot, parsed, plan, resolutions, ordered)
+    documents = {path: document for path, (document, _) in modules.items()}
+    return ProjectAnalysis(snapshot, parsed, plan, resolutions, ordered, documents)
+
+
+def _contributions(
+    parsed: Mapping[Path, ParsedConfig],
+) -> dict[Path, tuple[ConfigText, ParsedConfig]]:
+    """The project modules a settings module imports, with what each contributes."""
+    found: dict[Path, tuple[ConfigText, ParsedConfig]] = {}
+    for config in parsed.values():
+        texts = dict(config.modules_read)
+        for contribution in config.contributions:
+            path = contribution.source.file
+            if path is None or path in parsed or path not in texts:
+                continue
+            found[path] = (ConfigText("settings", path, texts[path]), contribution)
+    return found
 
 
 def _read_problem(document: ConfigText) -> list[Diagnostic]:
@@ -263,7 +309,7 @@ def present(
     overrides = combine_severity(analysis.snapshot.options.severity, editor_severity or {})
     extra = extra or {}
     shown: dict[Path, list[Diagnostic]] = {}
-    for document in analysis.snapshot.documents():
+    for document in (*analysis.snapshot.documents(), *analysis.modules.values()):
         items = [*analysis.diagnostics.get(document.path, ()), *extra.get(document.path, ())]
         index = line_index(document.text)
         kept = [d for d in items if not is_suppressed(index.line_text(d.span.start.line), d.code)]

@@ -59,7 +59,19 @@ class Host:
         if root is None:
             return None
         kind = config_kind(root, path)
+        if kind is None and self.contributes(root, path):
+            kind = "settings"  # a module of split settings (base.py): served as settings
         return (root, kind) if kind is not None else None
+
+    def contributes(self, root: Path, path: Path) -> bool:
+        """Whether ``path`` is a project module the settings module imports (split settings)
+        that contributes to the project's latest analysis."""
+        project = self.projects.get(root)
+        return (
+            project is not None
+            and project.analysis is not None
+            and (path in project.analysis.modules)
+        )
 
     def project(self, root: Path) -> Project:
         """The project at ``root``, creating it (and its resolver) on first use."""
@@ -134,6 +146,7 @@ class Host:
             own_files = {project.root / "pyproject.toml"}
             if project.analysis is not None:
                 own_files |= {doc.path for doc in project.analysis.snapshot.documents()}
+                own_files |= set(project.analysis.modules)
             if hit or project.analysis is None or own_files & set(changed):
                 to_check.append(project)
         return to_check
