@@ -13,9 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from spoc_lsp.index.finder import FoundModule, ModuleFinder
-from spoc_lsp.index.model import Definition, HoverText, SymbolKind
+from spoc_lsp.index.model import (
+    Binding,
+    Definition,
+    Guards,
+    HoverText,
+    ModuleSummary,
+    StarImport,
+    SymbolKind,
+)
 from spoc_lsp.index.summaries import SummaryCache
-from spoc_lsp.index.symbols import Binding, Guards, ModuleSummary, StarImport
 from spoc_lsp.index.tracking import Clock, Memo, Tracker
 
 _MAX_DEPTH = 24

@@ -24,10 +24,9 @@ from collections import deque
 from collections.abc import Callable
 
 from spoc_lsp.index.finder import FoundModule
-from spoc_lsp.index.model import ImportProblem
+from spoc_lsp.index.model import Guards, ImportProblem
 from spoc_lsp.index.namespace import Namespaces
 from spoc_lsp.index.search_path import SearchPath
-from spoc_lsp.index.symbols import Guards
 from spoc_lsp.index.tracking import Clock, Memo, Tracker
 
 _MAX_FOLLOWED = 400  # modules followed from one module, to bound the cost of huge packages

@@ -283,3 +283,48 @@ def docstring_statement(node: ast.AST) -> ast.Expr | None:
     ):
         return first
     return None
+
+
+# --- where a summary's hover text is written (kept as positions, rendered on first use) -----
+
+
+def source_span(start: ast.AST, end: ast.AST) -> tuple[int, int, int, int]:
+    """From ``start``'s first character to ``end``'s last (1-based lines, UTF-8 columns)."""
+    line: int = getattr(start, "lineno", 1)
+    column: int = getattr(start, "col_offset", 0)
+    end_line: int | None = getattr(end, "end_lineno", None)
+    end_column: int | None = getattr(end, "end_col_offset", None)
+    return line, column, end_line if end_line is not None else line, end_column or 0
+
+
+def module_details(source: SourceRef, tree: ast.Module) -> Details | None:
+    """Where the module docstring is, if there is one."""
+    statement = docstring_statement(tree)
+    if statement is None:
+        return None
+    return Details(source, MODULE, None, source_span(statement, statement))
+
+
+def definition_details(
+    source: SourceRef, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, kind: int
+) -> Details:
+    """Where a def or class header (and its docstring) is written."""
+    first = node.body[0]  # (the grammar gives every def and class a body)
+    if type(first) is ast.Expr:
+        value = first.value
+        if type(value) is ast.Constant and type(value.value) is str:  # the docstring
+            return Details(source, kind, node.name, source_span(node, first))
+    end = header_end(node)
+    if end is None:  # rare: render now
+        if isinstance(node, ast.ClassDef):
+            return Details.fixed(source, class_signature(node), docstring(node))
+        return Details.fixed(source, function_signature(node), docstring(node))
+    span = (node.lineno, node.col_offset, *end)
+    return Details(source, kind, node.name, span, needs_body=True)
+
+
+def annotation_details(source: SourceRef, annotation: ast.expr | None) -> Details | None:
+    """Where a variable's annotation is written."""
+    if annotation is None:
+        return None
+    return Details(source, ANNOTATION, None, source_span(annotation, annotation))
