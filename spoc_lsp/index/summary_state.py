@@ -76,6 +76,7 @@ class SummaryState:
         self.global_writers: set[str] = set()  # functions that write module globals dynamically
         self.module_names: dict[str, str] = {}  # local name -> module it was imported as
         self.external_attributes: list[tuple[str, str, int]] = []
+        self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}  # top-level defs
 
     def finish(self, file: Path, doc: Details | None) -> ModuleSummary:
         return ModuleSummary(

@@ -124,6 +124,7 @@ class _Summarizer(AssignmentRules):
         if self.walrus:
             self._walrus(node, context)
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.functions[node.name] = node
             self.bind(
                 node.name,
                 "function",
@@ -159,6 +160,7 @@ class _Summarizer(AssignmentRules):
             self._delete(node, context)
         elif isinstance(node, ast.Expr):
             self._expression(node.value, node)
+            self._call(node.value, context)
         elif isinstance(node, ast.If):
             self._if(node, context)
         elif isinstance(node, ast.Try) or (TRY_STAR is not None and isinstance(node, TRY_STAR)):
@@ -291,10 +293,38 @@ class _Summarizer(AssignmentRules):
             last = node.end_lineno if node.end_lineno is not None else node.lineno
             if index == len(self.scan_lines) or self.scan_lines[index] > last:
                 return
-        effects = function_effects(node)
+        effects = function_effects(node, self.package)
         if effects.writes_namespace:
             self.global_writers.add(node.name)
         self.maybe_names.update(effects.bound)
+
+    def _call(self, value: ast.expr, context: Context) -> None:
+        """``function(...)`` at top level runs that module function: its ``global`` bindings
+        happen, and the attributes it sets on imported modules are set."""
+        if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)):
+            return
+        function = self.functions.get(value.func.id)
+        if function is None:
+            return
+        effects = function_effects(function, self.package, self.module_names)
+        for binding in effects.bindings:
+            inner = replace(context, conditional=True) if binding.nested else context
+            self.bind(
+                binding.name,
+                binding.kind,
+                binding.node,
+                inner,
+                module=binding.module,
+                attribute=binding.attribute,
+            )
+        prefix = self.name + "."
+        for module in effects.imports:
+            # Importing a submodule sets it on this package (unless a name is bound there).
+            sub = module[len(prefix) :].split(".")[0] if module.startswith(prefix) else None
+            if sub and sub not in self.bindings:
+                self._side_effect(module, value, replace(context, conditional=True))
+        for write in effects.writes:
+            self.external_attributes.append((write.module, write.attribute, write.line))
 
     # --- imports --------------------------------------------------------------------------
 
