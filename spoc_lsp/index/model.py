@@ -12,6 +12,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Literal, Protocol
 
+from spoc_lsp.index.getattr_rules import GetattrRule
 from spoc_lsp.index.signatures import Details
 
 SymbolKind = Literal["module", "class", "function", "variable", "unknown"]
@@ -272,6 +273,11 @@ class ModuleSummary:
     problems: tuple[ModuleProblem, ...] = ()
     syntax_error: bool = False
     unparsable: str | None = None  # parsing failed for a reason that proves nothing
+    # Module ``__getattr__`` decided from its body (``getattr_rules``); ``None``: there is none,
+    # or it is undecidable (then ``dynamic`` says so).
+    getattr_rule: GetattrRule | None = None
+    # Top-level functions that return a decidable ``__getattr__`` (``f(__name__)`` factories).
+    getattr_factories: Mapping[str, GetattrRule] = field(default_factory=dict)
 
     def binding(self, name: str) -> Binding | None:
         return self.bindings.get(name)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from spoc_lsp.index.finder import FoundModule, ModuleFinder
+from spoc_lsp.index.getattr_rules import GetattrRule
 from spoc_lsp.index.model import (
     Binding,
     Definition,
@@ -69,6 +70,14 @@ class Origin:
     @property
     def doc(self) -> str | None:
         return self.details.doc if self.details is not None else None
+
+
+@dataclass(frozen=True)
+class Note:
+    """Hover text that is a fixed note (no signature)."""
+
+    doc: str | None
+    signature: str | None = None
 
 
 @dataclass(frozen=True)
@@ -251,12 +260,73 @@ class Namespaces:
             return Found(module, None, implicit)
         if name in summary.maybe_names:
             return Unknown(f"{name!r} is only bound by a function of {module.name!r} (global)")
+        if summary.dynamic is None and summary.getattr_rule is not None:
+            decided = self._getattr_accepts(module, summary, name)
+            if decided is True:
+                return Found(module, None, self._provided(module, summary))
+            if isinstance(decided, str):
+                return Unknown(decided)
         if summary.dynamic is not None:
             return Unknown(f"module {module.name!r} has dynamic attributes: {summary.dynamic}")
         external = self._set_elsewhere(module, name)
         if external is not None:
             return Found(module, None, external)
         return Missing()
+
+    def _getattr_chain(
+        self, module: FoundModule, summary: ModuleSummary
+    ) -> list[GetattrRule] | str:
+        """The rule of ``module``'s ``__getattr__`` and the factory rules it delegates to, or
+        why a delegation cannot be followed."""
+        rules: list[GetattrRule] = []
+        rule = summary.getattr_rule
+        owner = summary
+        while rule is not None and len(rules) <= 4:
+            rules.append(rule)
+            if rule.delegate is None:
+                return rules
+            binding = owner.binding(rule.delegate)
+            if binding is not None and binding.kind == "function":
+                rule = owner.getattr_factories.get(rule.delegate)
+            elif binding is not None and binding.kind == "from" and binding.module:
+                source = self.find_module(binding.module)
+                found = self.summary(source) if source is not None else None
+                if found is None or found.dynamic is not None:
+                    break
+                owner = found
+                rule = found.getattr_factories.get(binding.attribute or binding.name)
+            else:
+                break
+        line = summary.getattr_rule.line if summary.getattr_rule else 0
+        return (
+            f"module {module.name!r} defines __getattr__ (line {line}) through a helper that "
+            "cannot be followed"
+        )
+
+    def _getattr_accepts(
+        self, module: FoundModule, summary: ModuleSummary, name: str
+    ) -> bool | str:
+        """Whether ``module.__getattr__`` returns something for ``name`` (a reason string when
+        that cannot be told)."""
+        chain = self._getattr_chain(module, summary)
+        if isinstance(chain, str):
+            return chain
+        return any(rule.accepts(name, module.name) for rule in chain)
+
+    def getattr_names(self, module: FoundModule, summary: ModuleSummary) -> set[str]:
+        """The names ``module.__getattr__`` is known to accept."""
+        if summary.dynamic is not None or summary.getattr_rule is None:
+            return set()
+        chain = self._getattr_chain(module, summary)
+        if isinstance(chain, str):
+            return set()
+        return {name for rule in chain for name in rule.names(module.name)}
+
+    @staticmethod
+    def _provided(module: FoundModule, summary: ModuleSummary) -> Origin:
+        line = summary.getattr_rule.line if summary.getattr_rule else 1
+        where = Definition(module.where, line - 1, 0) if module.where else None
+        return Origin("unknown", where, Note(f"provided by __getattr__ at line {line}"))
 
     def _set_elsewhere(self, module: FoundModule, name: str) -> Origin | None:
         """``module.name = ...`` run by a module that importing ``module`` executes."""
@@ -373,7 +443,7 @@ class Namespaces:
             return set(), True
         if summary is None or summary.syntax_error or summary.unparsable:
             return set(), False
-        names = set(summary.bindings)
+        names = set(summary.bindings) | self.getattr_names(module, summary)
         complete = summary.dynamic is None and not summary.maybe_names
         for star in summary.star_imports:
             exported, star_complete = self._star_names(star, visiting)

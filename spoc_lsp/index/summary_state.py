@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spoc_lsp.index.conditions import Target
+from spoc_lsp.index.getattr_rules import GetattrRule, derive_rule, factory_rule, mutated_tables
 from spoc_lsp.index.model import (
     Binding,
     BindingKind,
@@ -77,8 +78,17 @@ class SummaryState:
         self.module_names: dict[str, str] = {}  # local name -> module it was imported as
         self.external_attributes: list[tuple[str, str, int]] = []
         self.functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}  # top-level defs
+        self.tables: dict[str, frozenset[str]] = {}  # NAME = literal collection of strings
+        self.factory_calls: dict[str, str] = {}  # x = factory(__name__): x -> factory
+        self.getattr_line: int | None = None
+        self.other_dynamic: str | None = None  # why dynamic, __getattr__ aside
 
-    def finish(self, file: Path, doc: Details | None) -> ModuleSummary:
+    def finish(
+        self, file: Path, doc: Details | None, tree: ast.Module | None = None
+    ) -> ModuleSummary:
+        rule, factories = self._getattr_rules(tree)
+        if rule is not None:
+            self.dynamic = self.other_dynamic
         return ModuleSummary(
             name=self.name,
             file=file,
@@ -99,7 +109,37 @@ class SummaryState:
             required_imports=tuple(self.required),
             guarded_imports=any(required.guards for required in self.required),
             problems=tuple(self.problems),
+            getattr_rule=rule,
+            getattr_factories=factories,
         )
+
+    def _getattr_rules(
+        self, tree: ast.Module | None
+    ) -> tuple[GetattrRule | None, dict[str, GetattrRule]]:
+        """The module ``__getattr__``'s rule, and those of its getattr factories."""
+        derived: dict[str, tuple[GetattrRule, frozenset[str]]] = {}
+        for name, function in self.functions.items():
+            if isinstance(function, ast.FunctionDef) and function.body:
+                made = factory_rule(function, self.tables, self.factory_calls)
+                if made is not None:
+                    derived[name] = made
+        rule: tuple[GetattrRule, frozenset[str]] | None = None
+        binding = self.bindings.get("__getattr__")
+        if binding is not None and self.getattr_line is not None:
+            getattr_function = self.functions.get("__getattr__")
+            if binding.kind == "function" and getattr_function is not None:
+                rule = derive_rule(getattr_function, self.tables, self.factory_calls)
+            elif binding.kind == "variable" and "__getattr__" in self.factory_calls:
+                delegate = self.factory_calls["__getattr__"]
+                rule = GetattrRule(binding.line + 1, delegate=delegate), frozenset()
+        used = frozenset().union(
+            *(tables for _rule, tables in [*derived.values(), *([rule] if rule else [])])
+        )
+        changed = mutated_tables(tree, used) if tree is not None and used else set()
+        factories = {name: made for name, (made, tables) in derived.items() if not tables & changed}
+        if rule is None or rule[1] & changed:
+            return None, factories
+        return rule[0], factories
 
     # --- recording ------------------------------------------------------------------------
 
@@ -149,12 +189,16 @@ class SummaryState:
             unless=context.unless,
             previous=self.bindings.get(name),
         )
-        if name == "__getattr__" and self.dynamic is None:
-            self.dynamic = f"the module defines __getattr__ (line {line})"
+        if name == "__getattr__":
+            self.getattr_line = line
+            if self.dynamic is None:
+                self.dynamic = f"the module defines __getattr__ (line {line})"
         if name == "__path__":
             self.path_changed = True
 
     def set_dynamic(self, reason: str, node: ast.AST) -> None:
+        if self.other_dynamic is None:
+            self.other_dynamic = f"{reason} (line {getattr(node, 'lineno', '?')})"
         if self.dynamic is None:
             self.dynamic = f"{reason} (line {getattr(node, 'lineno', '?')})"
 

@@ -16,6 +16,7 @@ from spoc_lsp.index.ast_patterns import (
     walrus_nodes,
 )
 from spoc_lsp.index.conditions import evaluate
+from spoc_lsp.index.getattr_rules import literal_keys
 from spoc_lsp.index.signatures import annotation_details
 from spoc_lsp.index.summary_state import Context, SummaryState
 
@@ -66,8 +67,29 @@ class AssignmentRules(SummaryState):
                 self.all_known = True
         if value is not None and is_self_module(value):
             self.self_aliases.add(name)
+        self._remember_value(name, value, context)
         details = annotation_details(self.source, annotation)
         self.bind(name, "variable", target, context, details=details)
+
+    def _remember_value(self, name: str, value: ast.expr | None, context: Context) -> None:
+        """Literal tables and ``f(__name__)`` calls, for deciding a module ``__getattr__``."""
+        keys = literal_keys(value) if value is not None else None
+        if keys is not None and context.conditional and name in self.tables:
+            self.tables[name] = self.tables[name] | keys  # either may be the one bound
+        elif keys is not None and not (context.conditional and name in self.bindings):
+            self.tables[name] = keys
+        else:
+            self.tables.pop(name, None)
+        if (
+            isinstance(value, ast.Call)
+            and isinstance(value.func, ast.Name)
+            and len(value.args) == 1
+            and isinstance(value.args[0], ast.Name)
+            and value.args[0].id == "__name__"
+        ):
+            self.factory_calls[name] = value.func.id
+        else:
+            self.factory_calls.pop(name, None)
 
     def _assign_subscript(self, target: ast.Subscript, value: ast.expr | None) -> None:
         container = target.value

@@ -108,7 +108,7 @@ def summarize(
     walker.scan_lines = scan_lines(source, text)
     walker.walrus = b":=" in source
     walker.block(tree.body, Context())
-    return walker.finish(file, module_details(walker.source, tree))
+    return walker.finish(file, module_details(walker.source, tree), tree)
 
 
 class _Summarizer(AssignmentRules):

@@ -20,6 +20,7 @@ from spoc_lsp.index.search_path import SearchPath
 class Verdicts:
     static: dict[str, Resolution]
     real: dict[str, RealOutcome]
+    resolver: Resolver
 
     def agree(self) -> None:
         """No false error, and every static prediction is the real outcome."""
@@ -40,4 +41,4 @@ def verdicts(
     resolver = Resolver(SearchPath.build(root, info))
     static = {uri: resolver.resolve(uri) for uri in uris}
     real = real_imports(current_python(), project_search_roots(root.resolve()), uris, spoc_dir)
-    return Verdicts(static, real)
+    return Verdicts(static, real, resolver)
