@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from spoc_lsp.index.getattr_rules import GetattrRule
+from spoc_lsp.index.lazy_modules import HelperCall
 from spoc_lsp.index.signatures import Details
 
 SymbolKind = Literal["module", "class", "function", "variable", "unknown"]
@@ -278,6 +279,10 @@ class ModuleSummary:
     getattr_rule: GetattrRule | None = None
     # Top-level functions that return a decidable ``__getattr__`` (``f(__name__)`` factories).
     getattr_factories: Mapping[str, GetattrRule] = field(default_factory=dict)
+    # Top-level calls handing ``__name__`` to an imported function (``lazy_modules``), and the
+    # functions of this module that rebuild a module named by a parameter (name -> parameters).
+    helper_calls: tuple[HelperCall, ...] = ()
+    rebinders: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def binding(self, name: str) -> Binding | None:
         return self.bindings.get(name)

@@ -241,6 +241,16 @@ class Namespaces:
                 summary.problems[0].message if summary.problems else "cannot be read"
             )
             return Unknown(f"module {module.name!r} cannot be analysed ({why})")
+        rebuilt = self.rebuilt(summary)
+        if rebuilt is not None:
+            names, reason, line = rebuilt
+            if name in names:
+                where = Definition(module.where, line - 1, 0) if module.where else None
+                return Found(
+                    module, None, Origin("unknown", where, Note(f"bound lazily: {reason}"))
+                )
+            if implicit is None:
+                return Unknown(f"module {module.name!r} is rebuilt at runtime: {reason}")
         binding = self._effective(summary.binding(name))
         floor = max(binding.order if binding else 0, summary.deleted.get(name, 0))
         unknown: Unknown | None = None
@@ -272,6 +282,20 @@ class Namespaces:
         if external is not None:
             return Found(module, None, external)
         return Missing()
+
+    def rebuilt(self, summary: ModuleSummary) -> tuple[frozenset[str], str, int] | None:
+        """When a helper rebuilds the module (``lazy_modules``): the names bound lazily, why,
+        and the line of the call."""
+        for call in summary.helper_calls:
+            helper = self.find_module(call.module)
+            found = self.summary(helper) if helper is not None else None
+            if found is None or call.function not in found.rebinders:
+                continue
+            parameters = set(found.rebinders[call.function])
+            names = call.names | (call.keywords - parameters)
+            reason = f"{call.module}.{call.function}() replaces it (line {call.line})"
+            return frozenset(names), reason, call.line
+        return None
 
     def _getattr_chain(
         self, module: FoundModule, summary: ModuleSummary
@@ -445,6 +469,9 @@ class Namespaces:
             return set(), False
         names = set(summary.bindings) | self.getattr_names(module, summary)
         complete = summary.dynamic is None and not summary.maybe_names
+        rebuilt = self.rebuilt(summary) if summary.helper_calls else None
+        if rebuilt is not None:
+            names, complete = set(rebuilt[0]), False
         for star in summary.star_imports:
             exported, star_complete = self._star_names(star, visiting)
             names |= {name for name in exported if summary.deleted.get(name, 0) < star.order}

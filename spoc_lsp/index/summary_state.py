@@ -13,6 +13,7 @@ from pathlib import Path
 
 from spoc_lsp.index.conditions import Target
 from spoc_lsp.index.getattr_rules import GetattrRule, derive_rule, factory_rule, mutated_tables
+from spoc_lsp.index.lazy_modules import HelperCall, helper_call, rebinding_functions
 from spoc_lsp.index.model import (
     Binding,
     BindingKind,
@@ -82,6 +83,8 @@ class SummaryState:
         self.factory_calls: dict[str, str] = {}  # x = factory(__name__): x -> factory
         self.getattr_line: int | None = None
         self.other_dynamic: str | None = None  # why dynamic, __getattr__ aside
+        self.helper_calls: list[HelperCall] = []
+        self.rebuilds_modules = False  # the source names sys.modules (look for rebinders)
 
     def finish(
         self, file: Path, doc: Details | None, tree: ast.Module | None = None
@@ -111,7 +114,22 @@ class SummaryState:
             problems=tuple(self.problems),
             getattr_rule=rule,
             getattr_factories=factories,
+            helper_calls=tuple(self.helper_calls),
+            rebinders=rebinding_functions(self.functions.values()) if self.rebuilds_modules else {},
         )
+
+    def record_helper_call(self, value: ast.expr) -> None:
+        """``helper(__name__, ...)`` run at top level (see ``lazy_modules``)."""
+        if not isinstance(value, ast.Call):
+            return
+        imported_from = {
+            name: (binding.module, binding.attribute or name)
+            for name, binding in self.bindings.items()
+            if binding.kind == "from" and binding.module is not None
+        }
+        call = helper_call(value, imported_from, self.module_names)
+        if call is not None:
+            self.helper_calls.append(call)
 
     def _getattr_rules(
         self, tree: ast.Module | None

@@ -107,6 +107,7 @@ def summarize(
     walker = _Summarizer(name, is_package, target, lines, SourceRef(file, source))
     walker.scan_lines = scan_lines(source, text)
     walker.walrus = b":=" in source
+    walker.rebuilds_modules = b"sys.modules" in source
     walker.block(tree.body, Context())
     return walker.finish(file, module_details(walker.source, tree), tree)
 
@@ -144,6 +145,7 @@ class _Summarizer(AssignmentRules):
                 details=definition_details(self.source, node, CLASS),
             )
         elif isinstance(node, ast.Assign):
+            self.record_helper_call(node.value)
             for target in node.targets:
                 self._assign(target, node.value, context, None)
             self._record_constant(node)
@@ -161,6 +163,7 @@ class _Summarizer(AssignmentRules):
         elif isinstance(node, ast.Expr):
             self._expression(node.value, node)
             self._call(node.value, context)
+            self.record_helper_call(node.value)
         elif isinstance(node, ast.If):
             self._if(node, context)
         elif isinstance(node, ast.Try) or (TRY_STAR is not None and isinstance(node, TRY_STAR)):
@@ -201,7 +204,9 @@ class _Summarizer(AssignmentRules):
                 self.bind(name_node.id, "variable", name_node, context)
 
     def _if(self, node: ast.If, context: Context) -> None:
-        verdict = evaluate(node.test, self.target, self.constants)
+        verdict = _main_test(node.test, self.name)
+        if verdict is None:
+            verdict = evaluate(node.test, self.target, self.constants)
         if verdict is True:
             self.block(node.body, context)
         elif verdict is False:
@@ -384,3 +389,21 @@ class _Summarizer(AssignmentRules):
                 module=module,
                 attribute=alias.name,
             )
+
+
+def _main_test(test: ast.expr, name: str) -> bool | None:
+    """``__name__ == "__main__"`` (or ``!=``): imported as ``name``, the module's ``__name__``
+    is ``name``, so the test is decided (a module run as a script is never a plugin)."""
+    if not (
+        isinstance(test, ast.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.ops[0], (ast.Eq, ast.NotEq))
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+    ):
+        return None
+    right = test.comparators[0]
+    if not (isinstance(right, ast.Constant) and isinstance(right.value, str)):
+        return None
+    equal = right.value == name
+    return equal if isinstance(test.ops[0], ast.Eq) else not equal
