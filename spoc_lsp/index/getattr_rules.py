@@ -224,6 +224,13 @@ class _Walk:
                     raise _Undecidable
                 names |= singled
             return frozenset(names), True
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            singled, enters = self._test(test.operand)
+            return singled, not enters
+        if isinstance(test, ast.Name) and test.id in self.variables:
+            truthy = self.variables[test.id]
+            if truthy.kind == "get":  # ``if TABLE.get(name):`` only a listed name can pass
+                return truthy.keys, True
         if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
             raise _Undecidable
         left, op, right = test.left, test.ops[0], test.comparators[0]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from spoc_lsp.index.finder import FoundModule, ModuleFinder
 from spoc_lsp.index.getattr_rules import GetattrRule
@@ -161,6 +162,32 @@ class Namespaces:
             return None
         return self.summaries.summary(module.source, module.name, module.is_package)
 
+    def attribute_summary(self, module: FoundModule) -> ModuleSummary | None:
+        """What ``module``'s attributes are read from: its source, or for a compiled module
+        the ``.pyi`` stub or pure-Python twin beside it (read for names only: what a stub
+        imports is never executed)."""
+        if module.source is not None or module.kind != "extension":
+            return self.summary(module)
+        evidence = self.compiled_evidence(module)
+        if evidence is None:
+            return None
+        return self.summaries.summary(evidence, module.name, module.is_package)
+
+    def compiled_evidence(self, module: FoundModule) -> Path | None:
+        """``name.pyi`` or ``name.py`` beside an extension module (Cython's pure-Python mode
+        ships both), read in its place."""
+        if module.kind != "extension" or module.file is None:
+            return None
+        stem = "__init__" if module.is_package else module.name.rpartition(".")[2]
+        directory = module.file.parent
+        candidates = [directory / f"{stem}.pyi", directory / f"{stem}.py"]
+        if not module.is_package:  # a stub package beside it: ``name/__init__.pyi``
+            candidates.insert(1, directory / stem / "__init__.pyi")
+        for twin in candidates:
+            if self.finder.file_exists(twin):
+                return twin
+        return None
+
     def find_module(self, fullname: str) -> FoundModule | None:
         """The module ``fullname``, found through its packages (no side effects modelled)."""
         return self._modules.get(fullname, lambda: self._find_module(fullname))
@@ -226,7 +253,7 @@ class Namespaces:
 
     def _compute(self, module: FoundModule, name: str, visiting: frozenset[str]) -> Lookup:
         implicit = self._implicit(module, name)
-        summary = self.summary(module)
+        summary = self.attribute_summary(module)
         if module.kind == "namespace":
             return Found(module, None, implicit) if implicit else Missing()
         if summary is None:
@@ -428,7 +455,7 @@ class Namespaces:
             return Unknown(f"{importer.name!r} star-imports {star.module!r}, which is not found")
         if source.kind == "namespace":
             return Missing()
-        summary = self.summary(source)
+        summary = self.attribute_summary(source)
         if summary is None:
             return Unknown(
                 f"{importer.name!r} star-imports {star.module!r}, {describe_kind(source)}"
@@ -462,7 +489,7 @@ class Namespaces:
         return self._names(module, frozenset())
 
     def _names(self, module: FoundModule, visiting: frozenset[str]) -> tuple[set[str], bool]:
-        summary = self.summary(module)
+        summary = self.attribute_summary(module)
         if module.kind == "namespace":
             return set(), True
         if summary is None or summary.syntax_error or summary.unparsable:
@@ -484,7 +511,7 @@ class Namespaces:
         source = self.find_module(star.module)
         if source is None:
             return set(), False
-        summary = self.summary(source)
+        summary = self.attribute_summary(source)
         if source.kind == "namespace":
             return set(), True
         if summary is None:
@@ -510,7 +537,8 @@ class Namespaces:
     def _origin(
         self, module: FoundModule, binding: Binding, depth: int, visiting: frozenset[str]
     ) -> Origin:
-        here = Definition(module.where, binding.line, binding.column) if module.where else None
+        file = self.compiled_evidence(module) or module.where
+        here = Definition(file, binding.line, binding.column) if file else None
         if binding.kind in ("class", "function", "variable"):
             return Origin(binding.kind, here, binding.details)
         unknown = Origin("unknown", here)

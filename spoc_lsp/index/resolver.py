@@ -252,6 +252,11 @@ class Resolver:
         names, _complete = self._namespaces.attribute_names(module)
         if module.is_package:
             names |= self._finder.submodule_names(module)
+        message = f"module {module.name!r} has no attribute or submodule {attribute!r}"
+        evidence = self._namespaces.compiled_evidence(module)
+        if evidence is not None:
+            what = "stub" if evidence.suffix == ".pyi" else "pure-Python twin"
+            message += f" (a compiled module, read through its {what} {evidence.name!r})"
         return Resolution(
             uri,
             Status.UNRESOLVED,
@@ -260,7 +265,7 @@ class Resolver:
                 len(chain.modules),
                 attribute,
                 module.name,
-                f"module {module.name!r} has no attribute or submodule {attribute!r}",
+                message,
                 close_names(attribute, (n for n in names if not _is_dunder(n))),
             ),
             import_problems=_unique(problems),
