@@ -139,6 +139,9 @@ class ImportProblem:
     file: Path | None
     message: str  # "syntax error at line 3: ..." or "imports 'redis', which is not installed"
     line: int | None = None  # 1-based line in ``file``
+    # The failing import or raise sits in an ``except ImportError:`` handler (it runs because
+    # an import before it fails): SPOC007 is then a warning; an unconditional one an error.
+    conditional: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,6 +168,10 @@ class Resolution:
     import_problems: tuple[ImportProblem, ...] = ()  # SPOC007 facts along the import chain
     # Definitions of each prefix (a, a.b, a.b.c) for go-to-definition on a segment.
     segment_definitions: tuple[Definition | None, ...] = field(default=())
+    # When unverifiable and the last segment is not among the names seen statically in its
+    # module (SPOC010): that module, and close names that are seen there.
+    unseen_in: str | None = None
+    unseen_suggestions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -120,7 +120,9 @@ class ProblemChecker:
             failed = self._failing_guard(own.guards, project)
             if failed is not None:
                 message = f"{own.message} ({failed!r} cannot be imported)"
-                missing.append(ImportProblem(module.name, module.file, message, own.line))
+                missing.append(
+                    ImportProblem(module.name, module.file, message, own.line, conditional=True)
+                )
         if summary.syntax_error:
             return tuple(found), ()
         finder = self._namespaces.finder
@@ -156,6 +158,7 @@ class ProblemChecker:
                                 f"imports {top!r}{because}, which is not installed "
                                 "(not found on the search path)",
                                 required.line,
+                                conditional=bool(required.guards),
                             )
                         )
                     continue
@@ -167,6 +170,7 @@ class ProblemChecker:
                         module.file,
                         f"imports {required.module!r}{because}, which does not exist",
                         required.line,
+                        conditional=bool(required.guards),
                     )
                 )
         return tuple(found), tuple(missing)
