@@ -36,6 +36,7 @@ class Context:
     requires: tuple[str, ...] = ()  # see Binding.requires
     unless: tuple[str, ...] = ()  # see Binding.unless
     guards: Guards = ()  # ``required`` and ``fails`` hold only when these imports fail
+    doomed: bool = False  # the branch ends in ``raise``: its bindings never survive
 
 
 class SummaryState:
@@ -190,6 +191,8 @@ class SummaryState:
         module: str | None = None,
         attribute: str | None = None,
     ) -> None:
+        if context.doomed:
+            return
         self.order += 1
         line = getattr(node, "lineno", 1)
         col = column if column is not None else self._column(line, getattr(node, "col_offset", 0))

@@ -213,8 +213,8 @@ class _Summarizer(AssignmentRules):
             self.block(node.orelse, context)
         else:
             branch = replace(context, conditional=True, required=False, fails=False)
-            self.block(node.body, branch)
-            self.block(node.orelse, branch)
+            self.block(node.body, _doomed(branch, node.body))
+            self.block(node.orelse, _doomed(branch, node.orelse))
 
     def _try(self, node: ast.stmt, context: Context) -> None:
         handlers: list[ast.ExceptHandler] = getattr(node, "handlers", [])
@@ -250,9 +250,9 @@ class _Summarizer(AssignmentRules):
                     fails=context.fails,
                     guards=(*context.guards, guard),
                 )
-                self.block(handler.body, guarded)
+                self.block(handler.body, _doomed(guarded, handler.body))
             else:
-                self.block(handler.body, handler_context)
+                self.block(handler.body, _doomed(handler_context, handler.body))
         self.block(
             getattr(node, "orelse", []),
             Context(True, False, False, requires, guards=context.guards),
@@ -391,9 +391,22 @@ class _Summarizer(AssignmentRules):
             )
 
 
+def _doomed(context: Context, body: Sequence[ast.stmt]) -> Context:
+    """A branch that ends in ``raise`` fails the import whenever it runs: nothing it binds
+    is ever seen on the module."""
+    if body and isinstance(body[-1], ast.Raise):
+        return replace(context, doomed=True)
+    return context
+
+
 def _main_test(test: ast.expr, name: str) -> bool | None:
     """``__name__ == "__main__"`` (or ``!=``): imported as ``name``, the module's ``__name__``
-    is ``name``, so the test is decided (a module run as a script is never a plugin)."""
+    is ``name``, so the test is decided (a module run as a script is never a plugin); an
+    ``and`` with such a false test is false too."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        if any(_main_test(value, name) is False for value in test.values):
+            return False
+        return None
     if not (
         isinstance(test, ast.Compare)
         and len(test.ops) == 1

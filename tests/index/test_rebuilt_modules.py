@@ -61,6 +61,17 @@ FILES = {
     "apps/plain/__init__.py": (
         "from lazyapp.local import get_logger\nlogger = get_logger(__name__)\nREAL = 1\n"
     ),
+    "apps/doomed.py": (
+        "import sys\n"
+        "try:\n"
+        "    import json\n"
+        "except ImportError as exc:\n"
+        "    msg = 'no json'\n"
+        "    raise ImportError(msg) from exc\n"
+        "if sys.platform != 'win32' and __name__ == '__main__':\n"
+        "    demo = 1\n"
+        "OK = 1\n"
+    ),
     "apps/script.py": (
         "def main(): ...\n"
         "if __name__ == '__main__':\n"
@@ -89,6 +100,9 @@ def test_rebuilt_module_agrees_with_real_imports(
         "script.parser",
         "script.argparse",
         "script.imported",
+        "doomed.msg",
+        "doomed.demo",
+        "doomed.OK",
     ]
     result = verdicts(tmp_path, FILES, uris, interpreter_info, spoc_dir)
     result.agree()
@@ -109,3 +123,8 @@ def test_rebuilt_module_agrees_with_real_imports(
         assert not result.real[uri].ok
         assert result.static[uri].status is Status.UNRESOLVED, uri
     assert result.static["script.imported"].status is Status.RESOLVED
+    # A branch that ends in ``raise`` binds nothing that survives.
+    for uri in ("doomed.msg", "doomed.demo"):
+        assert not result.real[uri].ok
+        assert result.static[uri].status is Status.UNRESOLVED, uri
+    assert result.static["doomed.OK"].status is Status.RESOLVED
