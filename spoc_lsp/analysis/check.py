@@ -5,6 +5,7 @@ This is the one function the language server and ``spoc-lsp check`` both call.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -206,10 +207,26 @@ def relative(snapshot: ProjectSnapshot, path: Path | None) -> str:
 
 def repair_uri(uri: str) -> str | None:
     """The URI with stray whitespace and extra dots removed, when that makes it valid."""
-    candidate = re.sub(r"\.{2,}", ".", "".join(uri.split())).strip(".")
-    if candidate and candidate != uri and uri_problem(candidate) is None:
-        return candidate
-    return None
+    candidates = repair_candidates(uri)
+    return candidates[0] if candidates else None
+
+
+def repair_candidates(uri: str) -> list[str]:
+    """Valid URIs the text may have meant, most likely first: whitespace next to a dot or at
+    the ends removed, whitespace inside a segment read as ``_`` or removed, extra dots
+    dropped."""
+    text = re.sub(r"\.{2,}", ".", uri.strip()).strip(".")
+    text = re.sub(r"\s*\.\s*", ".", text)
+    found = [re.sub(r"\s+", "_", text), "".join(text.split())]
+    return [c for c in dict.fromkeys(found) if c and c != uri and uri_problem(c) is None]
+
+
+def _resolves(resolver: Resolving, uri: str, resolutions: dict[str, Resolution]) -> bool:
+    """Whether ``uri`` resolves (offered fixes and suggestions must)."""
+    resolution = resolutions.get(uri)
+    if resolution is None:
+        resolution = safe_resolve(resolver, uri)
+    return resolution.status is Status.RESOLVED
 
 
 def _quoted(names: tuple[str, ...]) -> str:
@@ -245,7 +262,9 @@ def _entry_diagnostic(
     problem = uri_problem(entry.uri)
     if problem is not None:
         message = f"invalid plugin URI {entry.uri!r}: {problem.message}"
-        repaired = repair_uri(entry.uri)
+        repaired = next(
+            (c for c in repair_candidates(entry.uri) if _resolves(resolver, c, resolutions)), None
+        )
         if repaired is None:
             return make("SPOC003", message)
         fix = Fix(f"Change to '{repaired}'", (TextEdit(document.path, span, repaired),), True)
@@ -272,15 +291,25 @@ def _entry_diagnostic(
         segment = segment_span(parsed, entry, failure.segment)
         message = failure.message
         fixes: tuple[Fix, ...] = ()
-        if failure.suggestions:
-            message += f"; did you mean {_quoted(failure.suggestions)}?"
+        segments = entry.uri.split(".")
+        suggestions = tuple(
+            name
+            for name in failure.suggestions
+            if _resolves(
+                resolver,
+                ".".join([*segments[: failure.segment], name, *segments[failure.segment + 1 :]]),
+                resolutions,
+            )
+        )
+        if suggestions:
+            message += f"; did you mean {_quoted(suggestions)}?"
             fixes = tuple(
                 Fix(
                     f"Change '{failure.missing}' to '{suggestion}'",
                     (TextEdit(document.path, segment, suggestion),),
                     preferred=index == 0,
                 )
-                for index, suggestion in enumerate(failure.suggestions)
+                for index, suggestion in enumerate(suggestions)
                 if segment is not None
             )
         return make(failure.code, message, segment or span, fixes)
@@ -290,11 +319,29 @@ def _entry_diagnostic(
         location = relative(snapshot, first_problem.file)
         if first_problem.line:
             location += f":{first_problem.line}"
-        return make(
+        failing = make(
             "SPOC007",
             f"'{entry.uri}' is found, but importing it will fail at {location}: "
             f"{first_problem.message}",
         )
+        if all(problem.conditional for problem in resolution.import_problems):
+            failing = dataclasses.replace(failing, severity="warning")  # only when it runs
+        return failing
+
+    if resolution.status is Status.UNVERIFIABLE and resolution.unseen_in is not None:
+        last = entry.uri.rpartition(".")[2]
+        message = (
+            f"'{entry.uri}' cannot be verified statically: {resolution.reason}; "
+            f"{last!r} is not among the names seen in {resolution.unseen_in!r}"
+        )
+        close = tuple(
+            name
+            for name in resolution.unseen_suggestions
+            if _resolves(resolver, f"{resolution.unseen_in}.{name}", resolutions)
+        )
+        if close:
+            message += f"; did you mean {_quoted(close)}?"
+        return make("SPOC010", message)
     return None
 
 
