@@ -86,24 +86,35 @@ def run_analysis(root: Path, python_option: str | None) -> tuple[ProjectAnalysis
 
 
 def _open(root: Path, python_option: str | None) -> tuple[Path, Resolver]:
-    """The chosen interpreter and a resolver over its search path (exit 2 if unusable)."""
-    from spoc_lsp.index import InterpreterError, choose_interpreter, open_resolver
+    """The chosen interpreter and a resolver over its search path (exit 2 if unusable).
+
+    Only ``--python`` and ``$VIRTUAL_ENV`` are run; a ``.venv``/``venv`` found in the project
+    is read from its files (see ``index.environment_facts``), and what that could not learn is
+    said once on stderr.
+    """
+    from spoc_lsp.index import InterpreterError, choose_environment, open_resolver
 
     explicit = python_option
     if explicit:
         # On a command line a relative path is taken from the current directory (the server's
-        # setting, which choose_interpreter handles, is relative to the project root). Not
-        # resolved: a virtualenv's python is a symlink, and following it would leave the venv.
+        # setting, which choose_environment handles, is relative to the project root); a bare
+        # name is a command on PATH. Not resolved: a virtualenv's python is a symlink, and
+        # following it would leave the venv.
         option = Path(explicit).expanduser()
-        if not option.is_absolute():
+        bare = len(option.parts) == 1 and not option.is_dir()
+        if not option.is_absolute() and not bare:
             explicit = str(Path.cwd() / option)
-    python = choose_interpreter(root, explicit, os.environ)
+    choice = choose_environment(root, explicit, os.environ, explicit_origin="--python")
+    python = choice.executable
     if python_option is not None and not python.exists():
         raise UsageError(f"--python {python_option}: no such interpreter")
     try:
-        return python, open_resolver(root, python)
+        resolver = open_resolver(root, choice)
     except InterpreterError as error:
         raise UsageError(f"cannot use the interpreter {python}: {error}") from error
+    for note in resolver.search_path.interpreter.notes:
+        print(f"spoc-lsp: note: {note}", file=sys.stderr)
+    return python, resolver
 
 
 def probe_timeout() -> float:
