@@ -206,6 +206,7 @@ def _usable_base(
             return None, f"{reading.prefix} has no pyvenv.cfg naming its base interpreter"
         return None, f"{reading.config_file} names no base interpreter (no 'home')"
     reasons: list[str] = []
+    missing: list[str] = []  # said only when nothing better explains it
     for candidate in candidates:
         if not candidate.is_absolute():
             reasons.append(f"its base interpreter {candidate} is not an absolute path")
@@ -215,7 +216,7 @@ def _usable_base(
             reasons.insert(0, f"its base interpreter {candidate} is inside the workspace")
             continue
         if not (candidate.is_file() and os.access(candidate, os.X_OK)):
-            reasons.append(f"its base interpreter {candidate} does not exist")
+            missing.append(f"its base interpreter {candidate} does not exist")
             continue
         try:
             facts = probe_facts(candidate, environment, timeout)
@@ -230,7 +231,7 @@ def _usable_base(
             )
             continue
         return (facts, candidate), ""
-    return None, reasons[0]
+    return None, (reasons + missing)[0]
 
 
 def _fallback_facts(
@@ -268,10 +269,10 @@ def _fallback_facts(
         return facts
     assumed, stdlib = _assumed_facts(reading, facts, claimed)
     where = f"read from {stdlib}" if stdlib is not None else f"those of {running}"
-    reading.source(BINARY_FACTS, f"assumed: no Python {_dotted(claimed)} may be asked; {where}")
+    reading.source(BINARY_FACTS, f"assumed: no Python {_dotted(claimed[:2])} may be asked; {where}")
     reading.notes.append(
         f"the virtual environment {venv} is read, never run: {why_not}; no interpreter of "
-        f"Python {_dotted(claimed)} may be asked, so the standard library is "
+        f"Python {_dotted(claimed[:2])} may be asked, so the standard library is "
         + (f"read from {stdlib}" if stdlib is not None else f"that of {running}")
         + f" (built-in modules and suffixes assumed from Python {_dotted(running_version)}): "
         "answers about the standard library may be wrong"
@@ -285,7 +286,7 @@ def _assumed_facts(
     """The running interpreter's facts moved to version ``claimed`` as far as files allow."""
     old = tuple(int(part) for part in facts["version"][:2])
     old_tag, new_tag = f"{old[0]}{old[1]}", f"{claimed[0]}{claimed[1]}"
-    old_dir, new_dir = f"python{_dotted(old)}", f"python{_dotted(claimed)}"
+    old_dir, new_dir = f"python{_dotted(old)}", f"python{_dotted(claimed[:2])}"
 
     def moved(text: str) -> str:
         return text.replace(old_dir, new_dir)
