@@ -510,3 +510,45 @@ async def test_an_untrusted_client_naming_a_bare_python_runs_nothing_of_the_chec
         client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=_doc(toml_uri)))
         await asyncio.sleep(0.5)
     assert checkout.ran() == [], checkout.ran()
+
+
+# --- what is read agrees with what the interpreter would build ----------------------------------
+
+PYENV = Path("/root/.pyenv/versions")
+OTHER_PYTHONS = sorted(PYENV.glob("3.1[0-9].*/bin/python3")) if PYENV.is_dir() else []
+
+
+@pytest.mark.parametrize("system_site", [False, True], ids=["isolated", "system-site"])
+@pytest.mark.parametrize(
+    "base",
+    list(dict.fromkeys(path.resolve() for path in (REAL_PYTHON, *OTHER_PYTHONS))),
+    ids=lambda path: Path(path).name,
+)
+def test_a_venv_read_from_its_files_has_the_sys_path_it_would_build(
+    base: Path, system_site: bool, tmp_path: Path
+) -> None:
+    """Reading (pyvenv.cfg, layout, base probe) gives exactly the ``sys.path`` the venv's own
+    interpreter builds when it starts with ``site`` (run here by the test, never by spoc-lsp)."""
+    from spoc_lsp.index import choose_environment
+    from spoc_lsp.index.environment_facts import inspect_interpreter
+
+    root = tmp_path.resolve() / "project"
+    command = [str(base), "-m", "venv", "--without-pip", str(root / ".venv")]
+    if system_site:
+        command.insert(3, "--system-site-packages")
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    environment = clean_environment(tmp_path)
+    choice = choose_environment(root, None, environment)
+    assert not choice.may_run
+    info = inspect_interpreter(choice, root, environment, cwd=root)
+    assert not info.executed and not info.notes, info.notes
+    real = subprocess.run(
+        [str(root / ".venv/bin/python"), "-c", "import sys, json; print(json.dumps(sys.path[1:]))"],
+        capture_output=True,
+        check=True,
+        timeout=60,
+        env=environment,
+        cwd=root,
+        text=True,
+    )
+    assert [str(entry.path) for entry in info.sys_path] == json.loads(real.stdout)
