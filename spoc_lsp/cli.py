@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from spoc.config import find_settings
 from spoc_lsp.analysis.check import ProjectAnalysis, analyze, present
@@ -23,6 +24,9 @@ from spoc_lsp.report import (
     sorted_diagnostics,
     summary_line,
 )
+
+if TYPE_CHECKING:
+    from spoc_lsp.runtime.diagnostics import RuntimeVerdict
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -125,18 +129,26 @@ def probe_timeout() -> float:
         return 10.0
 
 
-def _runtime_diagnostics(analysis: ProjectAnalysis, python: Path) -> dict[Path, list[Diagnostic]]:
-    from spoc_lsp.runtime.diagnostics import probe_targets, runtime_diagnostics
+def _runtime_verdict(analysis: ProjectAnalysis, python: Path) -> RuntimeVerdict:
+    """Import each plugin in a subprocess; its verdict replaces the static one (said once on
+    stderr where they disagree)."""
+    from spoc_lsp.runtime.diagnostics import probe_targets, runtime_verdict
     from spoc_lsp.runtime.probe import probe_uris
 
     results = probe_uris(python, analysis.root, probe_targets(analysis), timeout=probe_timeout())
-    return runtime_diagnostics(analysis, results)
+    verdict = runtime_verdict(analysis, results)
+    for disagreement in verdict.disagreements:
+        print(f"spoc-lsp: {disagreement.describe()}", file=sys.stderr)
+    return verdict
 
 
 def command_check(args: argparse.Namespace) -> int:
     root = locate_root(args.path)
     analysis, python = run_analysis(root, args.python)
-    runtime = _runtime_diagnostics(analysis, python) if args.runtime else {}
+    runtime: dict[Path, list[Diagnostic]] = {}
+    if args.runtime:
+        verdict = _runtime_verdict(analysis, python)
+        analysis, runtime = verdict.analysis, verdict.diagnostics
     for problem in analysis.snapshot.options.problems:
         print(f"spoc-lsp: {problem}", file=sys.stderr)
     shown = present(analysis, runtime)
