@@ -118,6 +118,9 @@ def read_venv(
 ) -> InterpreterInfo:
     """The facts of a venv interpreter that must not run, from its files and a base probe."""
     exe = choice.executable
+    if not (exe.is_symlink() or (exe.is_file() and os.access(exe, os.X_OK))):
+        missing = "no such file" if not exe.exists() else "not an executable file"
+        raise InterpreterError(f"{exe}: {missing}")
     prefix, config_file = _venv_location(exe)
     reading = _Reading(exe, prefix, config_file, read_venv_config(config_file))
     claimed = _claimed_version(reading)

@@ -117,7 +117,8 @@ def choose_environment(
             return InterpreterChoice(candidate, "$VIRTUAL_ENV", True)
     for name in (".venv", "venv"):
         candidate = _venv_python(root / name)
-        if candidate.exists() or candidate.is_symlink() or (root / name / "pyvenv.cfg").is_file():
+        # A dangling link (the base was removed) still names the venv, whose files are read.
+        if candidate.exists() or candidate.is_symlink():
             return InterpreterChoice(candidate, f"{name} in the project root", False)
     return InterpreterChoice(Path(sys.executable), "the interpreter running spoc-lsp", True)
 
