@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from spoc.plugins import SourceKind
 from spoc_lsp.index.model import Child, Resolution, SymbolKind
 from spoc_lsp.syntax.model import Severity, Span
+
+if TYPE_CHECKING:
+    from spoc_lsp.index.search_path import SearchPath
 
 
 @dataclass(frozen=True)
@@ -81,8 +85,22 @@ class InlayHint:
 
 
 class Resolving(Protocol):
-    """What the analysis needs of the static resolver (``spoc_lsp.index``)."""
+    """What the analysis and the server need of the static resolver (``spoc_lsp.index``):
+    every resolver has all of it, so no caller tests for a concrete class."""
+
+    @property
+    def search_path(self) -> SearchPath:
+        """The ordered search path answers come from (and which files are the project's)."""
+        ...
 
     def resolve(self, uri: str) -> Resolution: ...
 
     def children(self, module: str | None) -> list[Child]: ...
+
+    def affected(self, uris: Iterable[str], paths: Iterable[Path]) -> set[str]:
+        """Which of ``uris`` read any of ``paths`` when last resolved."""
+        ...
+
+    def invalidate(self, paths: Iterable[Path]) -> None:
+        """Forget what was read from ``paths``."""
+        ...

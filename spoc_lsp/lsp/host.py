@@ -144,12 +144,9 @@ class Host:
             uris = set()
             if project.analysis is not None:
                 uris = {entry.uri for entry in project.analysis.plan.entries()}
-            affected = getattr(project.resolver, "affected", None)
             with project.lock:
-                hit = affected(uris, changed) if affected is not None else uris
-                invalidate = getattr(project.resolver, "invalidate", None)
-                if invalidate is not None:
-                    invalidate(changed)
+                hit = project.resolver.affected(uris, changed)
+                project.resolver.invalidate(changed)
             own_files = {project.root / "pyproject.toml"}
             if project.analysis is not None:
                 own_files |= {doc.path for doc in project.analysis.snapshot.documents()}

@@ -1,12 +1,9 @@
 """Features that reach from Python code to the config files: code lenses on plugin symbols,
 references, rename (of a symbol, from its file or from a URI) and URI updates when modules move.
 
-The handlers register on the one :data:`~spoc_lsp.lsp.server.server`; importing this module is
-what adds them. Like every handler they convert in, ask the analysis, convert out, and a failure
-answers nothing. A refused rename is the one deliberate error: the client shows its message.
-
-Python files of a project are not config files, so their project is found from the file's
-location rather than with ``ls.project_for``.
+Like every handler they convert in, ask the analysis, convert out, and a failure answers
+nothing. A refused rename is the one deliberate error: the client shows its message. Python
+files of a project are not config files: their project is found from the file's location.
 """
 
 from __future__ import annotations
@@ -30,15 +27,12 @@ from spoc_lsp.analysis.references import (
     symbol_declaration,
 )
 from spoc_lsp.analysis.rename import RenameError, move_edits, prepare_rename, rename
-from spoc_lsp.index.resolver import Resolver
 from spoc_lsp.lsp import convert
-from spoc_lsp.lsp.host import Project
-from spoc_lsp.lsp.server import (
+from spoc_lsp.lsp.language_server import (
     COMMAND_SHOW_PLUGINS,
     SpocLanguageServer,
     document_path,
     guarded,
-    server,
 )
 from spoc_lsp.syntax.model import Span
 
@@ -67,36 +61,17 @@ class Refusal:
     message: str
 
 
-@dataclass(frozen=True)
-class _Document:
-    """A request's document: a config file or a Python file of a project."""
-
-    project: Project
-    resolver: Resolver
-    path: Path
-    text: str
-    converter: convert.TextConverter
-    is_config: bool
-
-
-def _document(ls: SpocLanguageServer, uri: str) -> _Document | None:
-    path = document_path(uri)
-    if path is None:
-        return None
-    config = ls.host.config_document(path)
-    root = config[0] if config is not None else ls.host.root_of(path)
-    if root is None or (config is None and path.suffix != ".py"):
-        return None
-    project = ls.project(root)
-    resolver = project.resolver
-    if not isinstance(resolver, Resolver):
-        return None
-    if config is None and not resolver.search_path.is_project_file(path):
-        return None
-    buffer = ls.workspace.text_documents.get(uri)
-    text = buffer.source if buffer is not None else read_text(path)[0]
-    converter = convert.TextConverter(text, ls.encoding)
-    return _Document(project, resolver, path, text, converter, config is not None)
+def register(server: SpocLanguageServer) -> None:
+    server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))(
+        guarded(on_code_lens)
+    )
+    server.feature(types.TEXT_DOCUMENT_REFERENCES)(guarded(on_references))
+    server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)(on_prepare_rename)
+    server.feature(types.TEXT_DOCUMENT_RENAME)(on_rename)
+    server.feature(
+        types.WORKSPACE_WILL_RENAME_FILES,
+        types.FileOperationRegistrationOptions(filters=MOVE_FILTERS),
+    )(guarded(on_will_rename_files))
 
 
 def _text_of(path: Path, overlays: Mapping[Path, str], analysis: ProjectAnalysis) -> str:
@@ -146,17 +121,15 @@ def _answer(outcome: T | Refusal) -> T:
 # --- code lens ----------------------------------------------------------------------------------
 
 
-@server.feature(types.TEXT_DOCUMENT_CODE_LENS, types.CodeLensOptions(resolve_provider=False))
-@guarded
 def on_code_lens(
     ls: SpocLanguageServer, params: types.CodeLensParams
 ) -> list[types.CodeLens] | None:
-    document = _document(ls, params.text_document.uri)
+    document = ls.document(params.text_document.uri, python_files=True)
     if document is None or document.is_config:
         return None
-    analysis = ls.host.fresh_analysis(document.project, ls.overlays())
+    analysis = ls.fresh_analysis(document.project)
     with document.project.lock:
-        lenses = plugin_lenses(analysis, document.resolver, document.path, document.text)
+        lenses = plugin_lenses(analysis, document.project.resolver, document.path, document.text)
     return [
         types.CodeLens(
             range=document.converter.range(lens.span),
@@ -173,18 +146,16 @@ def on_code_lens(
 # --- references ---------------------------------------------------------------------------------
 
 
-@server.feature(types.TEXT_DOCUMENT_REFERENCES)
-@guarded
 def on_references(
     ls: SpocLanguageServer, params: types.ReferenceParams
 ) -> list[types.Location] | None:
-    document = _document(ls, params.text_document.uri)
+    document = ls.document(params.text_document.uri, python_files=True)
     if document is None:
         return None
     position = document.converter.from_lsp(params.position)
     overlays = ls.overlays()
     analysis = ls.host.fresh_analysis(document.project, overlays)
-    resolver, path = document.resolver, document.path
+    resolver, path = document.project.resolver, document.path
     with document.project.lock:
         if document.is_config:
             places = config_references(analysis, resolver, path, position)
@@ -201,7 +172,6 @@ def on_references(
 # --- rename -------------------------------------------------------------------------------------
 
 
-@server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
 def on_prepare_rename(
     ls: SpocLanguageServer, params: types.PrepareRenameParams
 ) -> types.PrepareRenamePlaceholder | None:
@@ -212,7 +182,7 @@ def on_prepare_rename(
 def _prepare_rename(
     ls: SpocLanguageServer, params: types.PrepareRenameParams
 ) -> types.PrepareRenamePlaceholder | Refusal | None:
-    document = _document(ls, params.text_document.uri)
+    document = ls.document(params.text_document.uri, python_files=True)
     if document is None:
         return None
     position = document.converter.from_lsp(params.position)
@@ -220,7 +190,9 @@ def _prepare_rename(
     analysis = ls.host.fresh_analysis(document.project, overlays)
     try:
         with document.project.lock:
-            target = prepare_rename(analysis, document.resolver, document.path, position, overlays)
+            target = prepare_rename(
+                analysis, document.project.resolver, document.path, position, overlays
+            )
     except RenameError as refusal:
         return Refusal(str(refusal))
     if target is None:
@@ -230,7 +202,6 @@ def _prepare_rename(
     )
 
 
-@server.feature(types.TEXT_DOCUMENT_RENAME)
 def on_rename(ls: SpocLanguageServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
     return _answer(_rename(ls, params))
 
@@ -239,7 +210,7 @@ def on_rename(ls: SpocLanguageServer, params: types.RenameParams) -> types.Works
 def _rename(
     ls: SpocLanguageServer, params: types.RenameParams
 ) -> types.WorkspaceEdit | Refusal | None:
-    document = _document(ls, params.text_document.uri)
+    document = ls.document(params.text_document.uri, python_files=True)
     if document is None:
         return None
     position = document.converter.from_lsp(params.position)
@@ -248,7 +219,12 @@ def _rename(
     try:
         with document.project.lock:
             result = rename(
-                analysis, document.resolver, document.path, position, params.new_name, overlays
+                analysis,
+                document.project.resolver,
+                document.path,
+                position,
+                params.new_name,
+                overlays,
             )
     except RenameError as refusal:
         return Refusal(str(refusal))
@@ -262,11 +238,6 @@ def _rename(
 # --- moving modules -----------------------------------------------------------------------------
 
 
-@server.feature(
-    types.WORKSPACE_WILL_RENAME_FILES,
-    types.FileOperationRegistrationOptions(filters=MOVE_FILTERS),
-)
-@guarded
 def on_will_rename_files(
     ls: SpocLanguageServer, params: types.RenameFilesParams
 ) -> types.WorkspaceEdit | None:
@@ -280,12 +251,9 @@ def on_will_rename_files(
     overlays = ls.overlays()
     for root, moves in by_root.items():
         project = ls.project(root)
-        resolver = project.resolver
-        if not isinstance(resolver, Resolver):
-            continue
         analysis = ls.host.fresh_analysis(project, overlays)
         with project.lock:
-            result = move_edits(analysis, resolver, moves)
+            result = move_edits(analysis, project.resolver, moves)
         for note in result.notes:
             ls.log(f"spoc-lsp: {note}", types.MessageType.Info)
         edit = _Converters(ls, overlays, analysis).workspace_edit(result.edits)

@@ -1,0 +1,1 @@
+"""The server's features, one module each; every module has ``register(server)``."""

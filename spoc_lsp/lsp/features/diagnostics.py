@@ -1,0 +1,195 @@
+"""Diagnostics: documents opened, edited, saved and closed; debounced analysis in the worker;
+publication of what changed; the opt-in runtime check on save.
+
+Other features call :func:`schedule` (a file changed) and :func:`recheck` (settings changed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import traceback
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+
+from spoc_lsp.analysis.check import present
+from spoc_lsp.lsp import convert
+from spoc_lsp.lsp.host import Project
+from spoc_lsp.lsp.language_server import SpocLanguageServer, guarded
+
+if TYPE_CHECKING:
+    from spoc_lsp.analysis.model import Diagnostic
+
+DEBOUNCE_SECONDS = 0.02
+
+
+def register(server: SpocLanguageServer) -> None:
+    server.feature(types.TEXT_DOCUMENT_DID_OPEN)(guarded(on_open))
+    server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(guarded(on_change))
+    server.feature(types.TEXT_DOCUMENT_DID_SAVE)(guarded(on_save))
+    server.feature(types.TEXT_DOCUMENT_DID_CLOSE)(guarded(on_close))
+
+
+# --- scheduling and publication ---------------------------------------------------------------
+
+
+def schedule(ls: SpocLanguageServer, root: Path, delay: float = DEBOUNCE_SECONDS) -> None:
+    """(Re)start the debounced analysis of a project; an older pending one is dropped."""
+    previous = ls.pending.pop(root, None)
+    if previous is not None:
+        previous.cancel()
+    ls.pending[root] = asyncio.ensure_future(_run_analysis(ls, root, delay))
+
+
+async def _run_analysis(ls: SpocLanguageServer, root: Path, delay: float) -> None:
+    try:
+        await asyncio.sleep(delay)
+        project = ls.project(root)
+        project.generation += 1
+        generation = project.generation
+        overlays = ls.overlays()
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(ls.executor, ls.host.analyze, project, overlays)
+        if generation != project.generation:
+            return  # a newer edit arrived meanwhile; its analysis publishes
+        if publish(ls, project):
+            await refresh_code_lenses(ls)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        ls.log(
+            f"spoc-lsp: analysis of {root} failed:\n{traceback.format_exc()}",
+            types.MessageType.Error,
+        )
+    finally:
+        if ls.pending.get(root) is asyncio.current_task():
+            ls.pending.pop(root, None)
+
+
+async def refresh_code_lenses(ls: SpocLanguageServer) -> None:
+    """Lenses in Python files show plugin positions: ask the client to re-read them."""
+    workspace = ls.client_capabilities.workspace
+    lens = workspace.code_lens if workspace is not None else None
+    if lens is not None and lens.refresh_support:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(ls.workspace_code_lens_refresh_async(None), timeout=5)
+
+
+def publish(ls: SpocLanguageServer, project: Project) -> bool:
+    """Publish diagnostics for each config file whose diagnostics changed (True if any)."""
+    analysis = project.analysis
+    if analysis is None:
+        return False
+    changed = False
+    converters = {
+        doc.path: convert.TextConverter(doc.text, ls.encoding)
+        for doc in analysis.snapshot.documents()
+    }
+    shown = present(analysis, runtime_diagnostics(ls, project), ls.host.settings.severity)
+    for document in analysis.snapshot.documents():
+        items = shown.get(document.path, [])
+        converter = converters[document.path]
+        lsp_items = [convert.diagnostic(item, converter, converters) for item in items]
+        if ls.published.get(document.path) == lsp_items:
+            continue
+        ls.published[document.path] = lsp_items
+        changed = True
+        ls.text_document_publish_diagnostics(
+            types.PublishDiagnosticsParams(
+                uri=document.path.as_uri(),
+                diagnostics=lsp_items,
+                version=ls.version_of(document.path),
+            )
+        )
+    return changed
+
+
+def runtime_diagnostics(ls: SpocLanguageServer, project: Project) -> dict[Path, list[Diagnostic]]:
+    """SPOC008 from the last runtime check, placed on the entries of the latest analysis
+    (by URI), so they follow the edits made since the save, and go with their entry."""
+    from spoc_lsp.runtime.diagnostics import runtime_diagnostics as place
+
+    results = ls.probe_results.get(project.root)
+    if not results or project.analysis is None:
+        return {}
+    return place(project.analysis, results)
+
+
+def recheck(ls: SpocLanguageServer, roots: Iterable[Path]) -> None:
+    """Analyse these projects again and publish everything (settings changed)."""
+    ls.published.clear()
+    for root in roots:
+        schedule(ls, root, 0)
+
+
+async def run_runtime_check(ls: SpocLanguageServer, project: Project) -> None:
+    """Import every plugin in a subprocess of the project's interpreter (opt-in)."""
+    from spoc_lsp.runtime.diagnostics import probe_targets
+    from spoc_lsp.runtime.probe import probe_uris_async
+
+    analysis = project.analysis
+    if analysis is None:
+        return
+    results = await probe_uris_async(
+        project.python,
+        project.root,
+        probe_targets(analysis),
+        extra_paths=ls.host.settings.extra_paths,
+    )
+    ls.probe_results[project.root] = results
+    publish(ls, project)
+
+
+# --- document events --------------------------------------------------------------------------
+
+
+def _document_event(ls: SpocLanguageServer, uri: str) -> Project | None:
+    project = ls.config_project(uri)
+    if project is not None:
+        schedule(ls, project.root)
+    return project
+
+
+def on_open(ls: SpocLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
+    _document_event(ls, params.text_document.uri)
+
+
+def on_change(ls: SpocLanguageServer, params: types.DidChangeTextDocumentParams) -> None:
+    _document_event(ls, params.text_document.uri)
+
+
+def on_close(ls: SpocLanguageServer, params: types.DidCloseTextDocumentParams) -> None:
+    # The file's text on disk is the truth again.
+    _document_event(ls, params.text_document.uri)
+
+
+async def on_save(ls: SpocLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+    project = _document_event(ls, params.text_document.uri)
+    settings = ls.host.settings
+    if project is None or settings.runtime_check != "onSave":
+        return
+    if not settings.trusted:
+        ls.log(
+            "spoc-lsp: runtime check refused: the workspace is not trusted",
+            types.MessageType.Warning,
+        )
+        return
+    # The latest save wins: a probe still in flight is cancelled (its agent is killed), so
+    # saving in a loop never piles up processes nor lets older results land last.
+    previous = ls.probing.pop(project.root, None)
+    if previous is not None:
+        previous.cancel()
+    task = asyncio.current_task()
+    if task is not None:
+        ls.probing[project.root] = task
+    try:
+        pending = ls.pending.get(project.root)
+        if pending is not None:
+            await asyncio.gather(pending, return_exceptions=True)
+        await run_runtime_check(ls, project)
+    finally:
+        if ls.probing.get(project.root) is task:
+            ls.probing.pop(project.root, None)
