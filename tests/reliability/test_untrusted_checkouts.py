@@ -552,3 +552,33 @@ def test_a_venv_read_from_its_files_has_the_sys_path_it_would_build(
         text=True,
     )
     assert [str(entry.path) for entry in info.sys_path] == json.loads(real.stdout)
+
+
+@pytest.mark.parametrize("trusted", [False, True], ids=["untrusted", "trusted"])
+async def test_a_python_setting_inside_the_workspace_runs_only_when_trusted(
+    trusted: bool, tmp_path: Path
+) -> None:
+    """``spoc.python = ".venv/bin/python"`` is the user's choice in a trusted workspace (it
+    runs); when the client says the workspace is untrusted, it is read like a found venv."""
+    checkout = build_checkout(tmp_path, "dot-venv")
+    async with _server(clean_environment(tmp_path)) as client:
+        await initialize(
+            client, checkout.root, settings={"python": ".venv/bin/python", "trusted": trusted}
+        )
+        toml_path = checkout.root / "config/spoc.toml"
+        toml_uri = open_text(client, toml_path, toml_path.read_text())
+        await wait_until(client, lambda: toml_uri in client.diagnostics, 30)
+        found = [(str(d.code), d.message) for d in client.diagnostics[toml_uri]]
+        assert [code for code, _ in found] == ["SPOC002"] and "'hok'" in found[0][1], found
+        report = await _ask(
+            client.workspace_execute_command_async(
+                types.ExecuteCommandParams(command="spoc.showEnvironment", arguments=[toml_uri])
+            ),
+            "showEnvironment",
+        )
+        assert report["projects"][0]["interpreter"]["executed"] is trusted
+    ran = checkout.ran()
+    if trusted:
+        assert ran and all(" -I -S -c " in line for line in ran), ran
+    else:
+        assert ran == [], ran

@@ -167,3 +167,48 @@ def test_the_verdict_keeps_what_the_runtime_did_not_decide(tmp_path: Path) -> No
         ("pk.c.x", "SPOC008", "importing 'pk.c.x' raised ValueError: late")
     ]
     assert {"SPOC001", "SPOC002", "SPOC007", "SPOC010"} == OVERRULED
+
+
+async def test_the_server_makes_the_runtime_verdict_final_on_save(
+    tmp_path: Path, python: Path
+) -> None:
+    """Through the real server: after a save with ``runtimeCheck: "onSave"``, the false
+    SPOC001 goes (logged once), and the failing URIs show their SPOC008 alone."""
+    from lsprotocol import types
+    from pytest_lsp import ClientServerConfig, LanguageClient
+
+    from tests.lsp.support import initialize
+    from tests.reliability.support import open_text, wait_until
+
+    root = project(tmp_path.resolve() / "server", ["ghost.hook", "ghost.nope", "pk.c.missing"])
+    environment = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    environment["SPOC_LSP_CACHE_DIR"] = str(tmp_path / "cache")
+    config = ClientServerConfig(
+        server_command=[sys.executable, "-m", "spoc_lsp"], server_env=environment
+    )
+    client = await config.start()
+    assert isinstance(client, LanguageClient)
+    try:
+        await initialize(client, root, settings={"python": str(python), "runtimeCheck": "onSave"})
+        toml_path = root / "config/spoc.toml"
+        uri = open_text(client, toml_path, toml_path.read_text())
+
+        def codes() -> list[tuple[str, str]]:
+            found = client.diagnostics.get(uri, [])
+            return sorted((str(d.code), d.message.split(" raised ")[0]) for d in found)
+
+        await wait_until(client, lambda: len(codes()) == 3, 30)
+        assert [code for code, _ in codes()] == ["SPOC001", "SPOC001", "SPOC002"]
+        client.text_document_did_save(
+            types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(uri))
+        )
+        await wait_until(client, lambda: all(c == "SPOC008" for c, _ in codes()), 60)
+        assert codes() == [
+            ("SPOC008", "importing 'ghost.nope'"),
+            ("SPOC008", "importing 'pk.c.missing'"),
+        ]
+        told = [m.message for m in client.log_messages if "disagreement" in m.message]
+        assert len(told) == 1 and "'ghost.hook'" in told[0], told
+    finally:
+        await client.shutdown_session()
+        await client.stop()
