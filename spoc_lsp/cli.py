@@ -133,7 +133,7 @@ def _runtime_verdict(analysis: ProjectAnalysis, python: Path) -> RuntimeVerdict:
     """Import each plugin in a subprocess; its verdict replaces the static one (said once on
     stderr where they disagree)."""
     from spoc_lsp.runtime.diagnostics import probe_targets, runtime_verdict
-    from spoc_lsp.runtime.probe import probe_uris
+    from spoc_lsp.runtime.runner import probe_uris
 
     results = probe_uris(python, analysis.root, probe_targets(analysis), timeout=probe_timeout())
     verdict = runtime_verdict(analysis, results)

@@ -23,7 +23,7 @@ from spoc_lsp.index.editable import EditableFinder
 from spoc_lsp.index.entry import PathEntry
 from spoc_lsp.index.site_paths import IgnoredPthLine, SiteFacts, build_site_path
 
-_PROBE = Path(__file__).with_name("probe.py")
+_PROBE = Path(__file__).with_name("interpreter_facts_script.py")
 _BIN = "Scripts" if os.name == "nt" else "bin"
 _EXE = "python.exe" if os.name == "nt" else "python"
 

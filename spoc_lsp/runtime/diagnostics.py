@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from spoc.uri import uri_problem
 from spoc_lsp.analysis.model import Diagnostic
 from spoc_lsp.analysis.rules import rule
-from spoc_lsp.runtime.probe import ProbeResult
+from spoc_lsp.runtime.results import ProbeResult
 
 if TYPE_CHECKING:  # only for the annotation: the analysis imports the parsers
     from spoc_lsp.analysis.check import ProjectAnalysis

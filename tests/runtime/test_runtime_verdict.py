@@ -20,7 +20,7 @@ import pytest
 
 from spoc_lsp.analysis.model import Diagnostic
 from spoc_lsp.runtime.diagnostics import OVERRULED, runtime_verdict
-from spoc_lsp.runtime.probe import ProbeResult
+from spoc_lsp.runtime.results import ProbeResult
 
 SITECUSTOMIZE = """\
 import sys, types

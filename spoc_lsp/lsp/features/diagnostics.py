@@ -138,7 +138,7 @@ def recheck(ls: SpocLanguageServer, roots: Iterable[Path]) -> None:
 async def run_runtime_check(ls: SpocLanguageServer, project: Project) -> None:
     """Import every plugin in a subprocess of the project's interpreter (opt-in)."""
     from spoc_lsp.runtime.diagnostics import probe_targets
-    from spoc_lsp.runtime.probe import probe_uris_async
+    from spoc_lsp.runtime.runner import probe_uris_async
 
     analysis = project.analysis
     if analysis is None:
