@@ -490,6 +490,11 @@ async def test_every_server_feature_reads_the_checkouts_venv_and_runs_none_of_it
         await _exercise_every_feature(client, checkout)
         await asyncio.sleep(0.3)
         assert not failures(client), failures(client)
+        told = [m.message for m in client.log_messages if "is read, never run" in m.message]
+    # What reading could not learn is said once in the server log; nothing when the base
+    # interpreter answered.
+    degraded = BINARY_SOURCE[kind] != "probed from the base interpreter"
+    assert len(told) == (1 if degraded else 0), told
     assert checkout.ran() == [], checkout.ran()
 
 
@@ -582,3 +587,36 @@ async def test_a_python_setting_inside_the_workspace_runs_only_when_trusted(
         assert ran and all(" -I -S -c " in line for line in ran), ran
     else:
         assert ran == [], ran
+
+
+def test_what_counts_as_inside_the_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Symlinks are resolved both ways; the checkout holding the project counts, unless it is
+    the home directory; a bare command name never comes from the project root."""
+    from spoc_lsp.index import choose_environment
+    from spoc_lsp.index.environment_facts import untrusted_directories
+    from spoc_lsp.index.interpreter import inside_any
+
+    base = tmp_path.resolve()
+    repo, outside = base / "repo", base / "outside"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "project").mkdir()
+    outside.mkdir()
+    (repo / "project" / "out").symlink_to(outside)
+    (outside / "in").symlink_to(repo / "project")
+    untrusted = untrusted_directories(repo / "project")
+    assert repo in untrusted
+    assert inside_any(repo / "tools" / "python3", untrusted)  # the checkout, not the project
+    assert inside_any(repo / "project" / "out" / "python", untrusted)  # as written
+    assert inside_any(outside / "in" / "python", untrusted)  # resolved
+    assert not inside_any(outside / "python", untrusted)
+    home = base / "home"
+    (home / ".git").mkdir(parents=True)
+    (home / "src" / "project").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    # A home directory kept under git (dotfiles) is not one checkout.
+    assert untrusted_directories(home / "src" / "project") == (home / "src" / "project",)
+    (repo / "project" / "python3").write_text("")
+    choice = choose_environment(repo / "project", "python3", {"PATH": str(outside)})
+    assert choice.executable == Path("python3") and choice.may_run  # missing, not the file
