@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from spoc.config import find_settings
 from spoc_lsp.analysis.check import ProjectAnalysis, analyze, present
@@ -23,6 +24,9 @@ from spoc_lsp.report import (
     sorted_diagnostics,
     summary_line,
 )
+
+if TYPE_CHECKING:
+    from spoc_lsp.runtime.diagnostics import RuntimeVerdict
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -86,24 +90,35 @@ def run_analysis(root: Path, python_option: str | None) -> tuple[ProjectAnalysis
 
 
 def _open(root: Path, python_option: str | None) -> tuple[Path, Resolver]:
-    """The chosen interpreter and a resolver over its search path (exit 2 if unusable)."""
-    from spoc_lsp.index import InterpreterError, choose_interpreter, open_resolver
+    """The chosen interpreter and a resolver over its search path (exit 2 if unusable).
+
+    Only ``--python`` and ``$VIRTUAL_ENV`` are run; a ``.venv``/``venv`` found in the project
+    is read from its files (see ``index.environment_facts``), and what that could not learn is
+    said once on stderr.
+    """
+    from spoc_lsp.index import InterpreterError, choose_environment, open_resolver
 
     explicit = python_option
     if explicit:
         # On a command line a relative path is taken from the current directory (the server's
-        # setting, which choose_interpreter handles, is relative to the project root). Not
-        # resolved: a virtualenv's python is a symlink, and following it would leave the venv.
+        # setting, which choose_environment handles, is relative to the project root); a bare
+        # name is a command on PATH. Not resolved: a virtualenv's python is a symlink, and
+        # following it would leave the venv.
         option = Path(explicit).expanduser()
-        if not option.is_absolute():
+        bare = len(option.parts) == 1 and not option.is_dir()
+        if not option.is_absolute() and not bare:
             explicit = str(Path.cwd() / option)
-    python = choose_interpreter(root, explicit, os.environ)
+    choice = choose_environment(root, explicit, os.environ, explicit_origin="--python")
+    python = choice.executable
     if python_option is not None and not python.exists():
         raise UsageError(f"--python {python_option}: no such interpreter")
     try:
-        return python, open_resolver(root, python)
+        resolver = open_resolver(root, choice)
     except InterpreterError as error:
         raise UsageError(f"cannot use the interpreter {python}: {error}") from error
+    for note in resolver.search_path.interpreter.notes:
+        print(f"spoc-lsp: note: {note}", file=sys.stderr)
+    return python, resolver
 
 
 def probe_timeout() -> float:
@@ -114,18 +129,26 @@ def probe_timeout() -> float:
         return 10.0
 
 
-def _runtime_diagnostics(analysis: ProjectAnalysis, python: Path) -> dict[Path, list[Diagnostic]]:
-    from spoc_lsp.runtime.diagnostics import probe_targets, runtime_diagnostics
-    from spoc_lsp.runtime.probe import probe_uris
+def _runtime_verdict(analysis: ProjectAnalysis, python: Path) -> RuntimeVerdict:
+    """Import each plugin in a subprocess; its verdict replaces the static one (said once on
+    stderr where they disagree)."""
+    from spoc_lsp.runtime.diagnostics import probe_targets, runtime_verdict
+    from spoc_lsp.runtime.runner import probe_uris
 
     results = probe_uris(python, analysis.root, probe_targets(analysis), timeout=probe_timeout())
-    return runtime_diagnostics(analysis, results)
+    verdict = runtime_verdict(analysis, results)
+    for disagreement in verdict.disagreements:
+        print(f"spoc-lsp: {disagreement.describe()}", file=sys.stderr)
+    return verdict
 
 
 def command_check(args: argparse.Namespace) -> int:
     root = locate_root(args.path)
     analysis, python = run_analysis(root, args.python)
-    runtime = _runtime_diagnostics(analysis, python) if args.runtime else {}
+    runtime: dict[Path, list[Diagnostic]] = {}
+    if args.runtime:
+        verdict = _runtime_verdict(analysis, python)
+        analysis, runtime = verdict.analysis, verdict.diagnostics
     for problem in analysis.snapshot.options.problems:
         print(f"spoc-lsp: {problem}", file=sys.stderr)
     shown = present(analysis, runtime)

@@ -25,6 +25,10 @@ def environment_report(
             "executable": str(info.executable),
             "version": ".".join(str(part) for part in info.version),
             "venv": str(info.venv) if info.venv is not None else None,
+            "chosen_by": info.chosen_by or None,
+            "executed": info.executed,
+            "facts": [{"fact": fact, "source": source} for fact, source in info.fact_sources],
+            "notes": list(info.notes),
         },
         "search_path": [
             {"path": str(entry.path), "origin": entry.origin, "exists": entry.path.is_dir()}
@@ -55,6 +59,14 @@ def render_report(report: Mapping[str, Any]) -> str:
     ]
     if interpreter.get("venv"):
         lines.append(f"  virtual environment: {interpreter['venv']}")
+    if interpreter.get("chosen_by"):
+        how = "run (with -I -S)" if interpreter.get("executed", True) else "read, never run"
+        lines.append(f"  chosen by: {interpreter['chosen_by']}; {how}")
+    if interpreter.get("facts"):
+        lines.append("  where each fact came from:")
+        lines += [f"    {row['fact']}: {row['source']}" for row in interpreter["facts"]]
+    for note in interpreter.get("notes", ()):
+        lines.append(f"  note: {note}")
     lines += ["", "Search path (first match wins):"]
     width = max((len(row["origin"]) for row in report["search_path"]), default=0)
     for index, row in enumerate(report["search_path"], start=1):

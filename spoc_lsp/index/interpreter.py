@@ -7,12 +7,14 @@ environment; ``site_paths`` then rebuilds the real ``sys.path`` statically.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from spoc_lsp.index.editable import EditableFinder
 from spoc_lsp.index.entry import PathEntry
 from spoc_lsp.index.site_paths import IgnoredPthLine, SiteFacts, build_site_path
 
-_PROBE = Path(__file__).with_name("probe.py")
+_PROBE = Path(__file__).with_name("interpreter_facts_script.py")
 _BIN = "Scripts" if os.name == "nt" else "bin"
 _EXE = "python.exe" if os.name == "nt" else "python"
 
@@ -64,6 +66,10 @@ class InterpreterInfo:
     ignored_pth_lines: tuple[IgnoredPthLine, ...] = ()  # .pth import lines never executed
     pth_files: tuple[Path, ...] = ()
     venv: Path | None = None
+    chosen_by: str = ""
+    executed: bool = True  # False: read from files, the interpreter itself never started
+    fact_sources: tuple[tuple[str, str], ...] = ()  # (fact, where it came from)
+    notes: tuple[str, ...] = ()  # what the user should know once (a degraded answer)
 
     @property
     def loader_suffixes(self) -> tuple[str, ...]:
@@ -71,27 +77,82 @@ class InterpreterInfo:
         return self.extension_suffixes + self.source_suffixes + self.bytecode_suffixes
 
 
-def choose_interpreter(root: Path, explicit: str | None, environ: Mapping[str, str]) -> Path:
-    """The project's interpreter: the explicit setting, else ``$VIRTUAL_ENV``, else a
-    ``.venv``/``venv`` in the project root, else the interpreter running the server.
+@dataclass(frozen=True)
+class InterpreterChoice:
+    """The interpreter a project runs with, who chose it, and whether spoc-lsp may start it.
 
-    An explicit setting may name a venv directory; a relative one is taken from ``root``.
+    Only an interpreter the user chose (``--python``, ``spoc.python``, ``$VIRTUAL_ENV``) or the
+    one running spoc-lsp may be started; one found inside the workspace is read, never run.
+    """
+
+    executable: Path
+    chosen_by: str
+    may_run: bool
+
+
+def choose_environment(
+    root: Path,
+    explicit: str | None,
+    environ: Mapping[str, str],
+    *,
+    explicit_origin: str = "spoc.python",
+    trusted: bool = True,
+) -> InterpreterChoice:
+    """The project's interpreter: the explicit setting, else ``$VIRTUAL_ENV``, else a
+    ``.venv``/``venv`` in the project root (read, never run), else the one running spoc-lsp.
+
+    An explicit setting may name a venv directory; a relative one is taken from ``root``, a bare
+    command name (``python3``) from ``PATH``. When the client says the workspace is not trusted,
+    an explicit interpreter inside the project is read like a discovered one.
     """
     if explicit:
-        chosen = Path(explicit).expanduser()
-        if not chosen.is_absolute():
-            chosen = root / chosen
-        return _venv_python(chosen) if chosen.is_dir() else chosen
+        chosen = _explicit_path(root, explicit, environ)
+        chosen = _venv_python(chosen) if chosen.is_dir() else chosen
+        may_run = trusted or not inside_any(chosen, (root,))
+        return InterpreterChoice(chosen, explicit_origin, may_run)
     virtual_env = environ.get("VIRTUAL_ENV")
     if virtual_env:
         candidate = _venv_python(Path(virtual_env))
         if candidate.exists():
-            return candidate
+            return InterpreterChoice(candidate, "$VIRTUAL_ENV", True)
     for name in (".venv", "venv"):
         candidate = _venv_python(root / name)
-        if candidate.exists():
-            return candidate
-    return Path(sys.executable)
+        # A dangling link (the base was removed) still names the venv, whose files are read.
+        if candidate.exists() or candidate.is_symlink():
+            return InterpreterChoice(candidate, f"{name} in the project root", False)
+    return InterpreterChoice(Path(sys.executable), "the interpreter running spoc-lsp", True)
+
+
+def choose_interpreter(root: Path, explicit: str | None, environ: Mapping[str, str]) -> Path:
+    """The path of :func:`choose_environment`'s choice (whether or not it may be run)."""
+    return choose_environment(root, explicit, environ).executable
+
+
+def _explicit_path(root: Path, explicit: str, environ: Mapping[str, str]) -> Path:
+    chosen = Path(explicit).expanduser()
+    if chosen.is_absolute():
+        return chosen
+    if len(chosen.parts) == 1 and not (root / chosen).is_dir():
+        # A command name, as a shell (and VS Code's default "python3") means it: from PATH.
+        # Taken from the project root it would run whatever file of that name a checkout has.
+        found = shutil.which(explicit, path=environ.get("PATH", os.defpath))
+        return Path(found) if found is not None else chosen
+    return root / chosen
+
+
+def inside_any(path: Path, directories: Iterable[Path]) -> bool:
+    """True when ``path``, as written or with symlinks resolved, lies in one of
+    ``directories`` (each also taken as written and resolved)."""
+    forms = {Path(os.path.abspath(path))}
+    with contextlib.suppress(OSError, RuntimeError):
+        forms.add(path.resolve())
+    for directory in directories:
+        bases = {Path(os.path.abspath(directory))}
+        with contextlib.suppress(OSError, RuntimeError):
+            bases.add(directory.resolve())
+        if any(form == base or base in form.parents for form in forms for base in bases):
+            return True
+    return False
 
 
 def _venv_python(directory: Path) -> Path:
@@ -156,14 +217,28 @@ def query_interpreter(
     cwd: Path | None = None,
     timeout: float = 15.0,
 ) -> InterpreterInfo:
-    """Everything about ``exe``'s import system; ``PYTHONPATH`` comes from ``environ``.
+    """Everything about ``exe``'s import system, asked by running ``exe`` (``-I -S``).
 
-    ``cwd`` makes relative ``PYTHONPATH`` entries absolute (the runtime's working directory;
-    the project root is the usual guess). ``.pth`` files are re-read on every call, so a call
-    after ``pip install`` sees the new environment while the subprocess is not run again.
+    Only for an interpreter the user chose: see :func:`inspect_interpreter`, which reads an
+    interpreter found in the workspace instead. ``PYTHONPATH`` comes from ``environ``; ``cwd``
+    makes relative ``PYTHONPATH`` entries absolute (the runtime's working directory; the project
+    root is the usual guess). ``.pth`` files are re-read on every call, so a call after
+    ``pip install`` sees the new environment while the subprocess is not run again.
     """
     environment = dict(os.environ if environ is None else environ)
     facts = probe_facts(exe, environment, timeout)
+    sources = (("every fact", f"probed from {exe} (run with -I -S: no site, no .pth code)"),)
+    return info_from_facts(exe, facts, environment, cwd, fact_sources=sources)
+
+
+def info_from_facts(
+    exe: Path,
+    facts: Mapping[str, Any],
+    environment: Mapping[str, str],
+    cwd: Path | None,
+    **extra: Any,
+) -> InterpreterInfo:
+    """The :class:`InterpreterInfo` of probe-shaped ``facts`` (probed, or read from files)."""
     site = build_site_path(
         SiteFacts(
             executable=str(facts["executable"]),
@@ -208,4 +283,5 @@ def query_interpreter(
         ignored_pth_lines=tuple(site.ignored),
         pth_files=tuple(site.pth_files),
         venv=site.venv,
+        **extra,
     )

@@ -17,8 +17,9 @@ from spoc.uri import split_uri, uri_problem
 from spoc_lsp.index.chain import Chain, ChainWalker
 from spoc_lsp.index.children import ChildLister
 from spoc_lsp.index.conditions import Target
+from spoc_lsp.index.environment_facts import choice_for_path, inspect_interpreter
 from spoc_lsp.index.finder import FoundModule, ModuleFinder
-from spoc_lsp.index.interpreter import query_interpreter
+from spoc_lsp.index.interpreter import InterpreterChoice
 from spoc_lsp.index.listing import DirectoryCache
 from spoc_lsp.index.model import (
     Child,
@@ -391,12 +392,15 @@ class Resolver:
 
 def open_resolver(
     root: Path,
-    python: Path,
+    python: Path | InterpreterChoice,
     extra_paths: Iterable[str | Path] = (),
     environ: Mapping[str, str] | None = None,
+    workspace: Iterable[Path] = (),
 ) -> Resolver:
-    """A resolver for the project at ``root`` run by interpreter ``python`` (asked once)."""
-    info = query_interpreter(python, environ, cwd=root)
+    """A resolver for the project at ``root`` run by interpreter ``python`` (asked once; an
+    interpreter inside the project or ``workspace`` is read from its files, never run)."""
+    choice = python if isinstance(python, InterpreterChoice) else choice_for_path(root, python)
+    info = inspect_interpreter(choice, root, environ, cwd=root, workspace=workspace)
     return Resolver(SearchPath.build(root, info, extra_paths))
 
 

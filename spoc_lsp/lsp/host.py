@@ -33,6 +33,7 @@ class Project:
     analysis: ProjectAnalysis | None = None
     runtime: dict[Path, list[Diagnostic]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # problems to tell the user once
+    disagreements: set[str] = field(default_factory=set)  # URIs whose runtime verdict was logged
 
 
 class Host:
@@ -41,6 +42,7 @@ class Host:
     def __init__(self, settings: ServerSettings | None = None) -> None:
         self.settings = settings or ServerSettings()
         self.projects: dict[Path, Project] = {}
+        self.folders: list[Path] = []  # the client's workspace folders: nothing in them runs
         self._roots: dict[Path, Path | None] = {}
         self._creating = threading.Lock()  # one resolver per root, whichever thread asks
 
@@ -82,12 +84,16 @@ class Host:
             return self.projects.get(root) or self._create(root)
 
     def _create(self, root: Path) -> Project:
-        from spoc_lsp.index import InterpreterError, choose_interpreter, open_resolver
+        from spoc_lsp.index import InterpreterError, choose_environment, open_resolver
 
-        python = choose_interpreter(root, self.settings.python, os.environ)
+        settings = self.settings
+        # A .venv found in the project (or, untrusted, a setting naming one there) is read
+        # from its files, never run (index.environment_facts).
+        choice = choose_environment(root, settings.python, os.environ, trusted=settings.trusted)
+        python = choice.executable
         notes: list[str] = []
         try:
-            resolver = open_resolver(root, python, self.settings.extra_paths)
+            resolver = open_resolver(root, choice, settings.extra_paths, workspace=self.folders)
         except InterpreterError as error:
             # Answer with the server's own interpreter rather than nothing, and say so.
             notes.append(
@@ -95,7 +101,8 @@ class Host:
                 f"falling back to {sys.executable}. Set spoc.python to fix this."
             )
             python = Path(sys.executable)
-            resolver = open_resolver(root, python, self.settings.extra_paths)
+            resolver = open_resolver(root, python, settings.extra_paths)
+        notes.extend(resolver.search_path.interpreter.notes)
         project = Project(root=root, python=python, resolver=resolver, notes=notes)
         self.projects[root] = project
         return project
@@ -120,9 +127,10 @@ class Host:
 
     def update_settings(self, settings: ServerSettings) -> bool:
         """Apply new settings; True when resolvers had to be rebuilt (interpreter or paths)."""
-        rebuild = (settings.python, settings.extra_paths) != (
+        rebuild = (settings.python, settings.extra_paths, settings.trusted) != (
             self.settings.python,
             self.settings.extra_paths,
+            self.settings.trusted,  # trust decides whether a setting inside the project runs
         )
         self.settings = settings
         if rebuild:

@@ -17,7 +17,7 @@ from spoc.plugins import PluginEntry, PluginGroup, PluginSource, Provenance, mer
 from spoc_lsp.analysis.model import Diagnostic
 from spoc_lsp.analysis.project import ConfigText, ProjectSnapshot
 from spoc_lsp.runtime.diagnostics import probe_targets, runtime_diagnostics
-from spoc_lsp.runtime.probe import ProbeResult, probe_uris
+from spoc_lsp.runtime.runner import ProbeResult, probe_uris
 from spoc_lsp.syntax.model import ParsedConfig, Position, Span
 
 CHECK = "spoc_lsp.analysis.check"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from spoc_lsp.runtime.probe import probe_uris
+from spoc_lsp.runtime.runner import probe_uris
 
 
 def bare_venv(where: Path) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from spoc_lsp.runtime.probe import ProbeResult, probe_uris, probe_uris_async
+from spoc_lsp.runtime.runner import ProbeResult, probe_uris, probe_uris_async
 
 PYTHON = Path(sys.executable)
 POSIX = sys.platform != "win32"

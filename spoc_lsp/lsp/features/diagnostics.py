@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from spoc_lsp.analysis.check import present
+from spoc_lsp.analysis.check import ProjectAnalysis, present
 from spoc_lsp.lsp import convert
 from spoc_lsp.lsp.host import Project
 from spoc_lsp.lsp.language_server import SpocLanguageServer, guarded
@@ -82,10 +82,11 @@ def publish(ls: SpocLanguageServer, project: Project) -> bool:
     if analysis is None:
         return False
     changed = False
+    analysis, runtime = runtime_verdict(ls, project, analysis)
     # The config files, and the modules of split settings that contribute (base.py).
     documents = (*analysis.snapshot.documents(), *analysis.modules.values())
     converters = {doc.path: convert.TextConverter(doc.text, ls.encoding) for doc in documents}
-    shown = present(analysis, runtime_diagnostics(ls, project), ls.host.settings.severity)
+    shown = present(analysis, runtime, ls.host.settings.severity)
     served = ls.modules_served.get(project.root, set())
     for gone in served - set(analysis.modules):  # no longer imported: nothing to show there
         if ls.published.pop(gone, None):
@@ -112,15 +113,24 @@ def publish(ls: SpocLanguageServer, project: Project) -> bool:
     return changed
 
 
-def runtime_diagnostics(ls: SpocLanguageServer, project: Project) -> dict[Path, list[Diagnostic]]:
-    """SPOC008 from the last runtime check, placed on the entries of the latest analysis
-    (by URI), so they follow the edits made since the save, and go with their entry."""
-    from spoc_lsp.runtime.diagnostics import runtime_diagnostics as place
+def runtime_verdict(
+    ls: SpocLanguageServer, project: Project, analysis: ProjectAnalysis
+) -> tuple[ProjectAnalysis, dict[Path, list[Diagnostic]]]:
+    """The analysis with the last runtime check's verdict made final: the static verdicts it
+    overruled removed, and SPOC008 placed on the entries (by URI, so they follow the edits
+    made since the save, and go with their entry). A URI that imported although the static
+    check called it an error is logged once, so it can be reported."""
+    from spoc_lsp.runtime.diagnostics import runtime_verdict as final
 
     results = ls.probe_results.get(project.root)
-    if not results or project.analysis is None:
-        return {}
-    return place(project.analysis, results)
+    if not results:
+        return analysis, {}
+    verdict = final(analysis, results)
+    for disagreement in verdict.disagreements:
+        if disagreement.uri not in project.disagreements:
+            project.disagreements.add(disagreement.uri)
+            ls.log(f"spoc-lsp: {disagreement.describe()}", types.MessageType.Warning)
+    return verdict.analysis, verdict.diagnostics
 
 
 def recheck(ls: SpocLanguageServer, roots: Iterable[Path]) -> None:
@@ -134,7 +144,7 @@ def recheck(ls: SpocLanguageServer, roots: Iterable[Path]) -> None:
 async def run_runtime_check(ls: SpocLanguageServer, project: Project) -> None:
     """Import every plugin in a subprocess of the project's interpreter (opt-in)."""
     from spoc_lsp.runtime.diagnostics import probe_targets
-    from spoc_lsp.runtime.probe import probe_uris_async
+    from spoc_lsp.runtime.runner import probe_uris_async
 
     analysis = project.analysis
     if analysis is None:

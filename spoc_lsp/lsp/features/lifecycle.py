@@ -40,6 +40,7 @@ def on_initialize(ls: SpocLanguageServer, params: types.InitializeParams) -> Non
     if not folders and params.root_uri:
         folders = [params.root_uri]
     ls.folders = [path for path in (document_path(uri) for uri in folders) if path is not None]
+    ls.host.folders = ls.folders  # the same list: folder events update both
 
 
 async def on_initialized(ls: SpocLanguageServer, params: types.InitializedParams) -> None:

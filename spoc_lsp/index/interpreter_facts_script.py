@@ -69,6 +69,18 @@ def _venv_config(executable: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _site_layout(site: Any) -> list[str]:
+    """Where ``site`` looks for a venv's site-packages, relative to the venv's prefix.
+
+    A venv found in a workspace is never run; its site-packages are this layout applied to its
+    directory (``lib/python3.12/site-packages``, ``lib64/...``, ``Lib/site-packages``).
+    """
+    import os
+
+    prefix = os.path.join(os.path.abspath(os.sep), "__spoc_venv_prefix__")
+    return [os.path.relpath(entry, prefix) for entry in site.getsitepackages([prefix])]
+
+
 def collect() -> dict[str, Any]:
     """Every fact the static finder needs about this interpreter."""
     # Importing ``site`` under -S only defines its functions; it also imports what a real
@@ -106,6 +118,7 @@ def collect() -> dict[str, Any]:
         "stdlib": sysconfig.get_paths().get("stdlib"),
         "venv_cfg": venv_cfg,
         "venv_site_packages": site.getsitepackages([venv_prefix]) if venv_prefix else [],
+        "site_layout": _site_layout(site),
         "system_site_packages": site.getsitepackages(),
         "user_site": site.getusersitepackages(),
         "user_site_allowed": user_allowed,
