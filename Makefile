@@ -15,7 +15,10 @@ $(STAMP): pyproject.toml
 
 ## The main job on the bundled examples: every planted mistake in examples/broken, then a clean shop.
 example: $(STAMP)
-	-$(BIN)/spoc-lsp check examples/broken
+	@echo '$$ spoc-lsp check examples/broken    # every planted mistake: exit status 1 is expected'
+	@$(BIN)/spoc-lsp check examples/broken; status=$$?; \
+	  if [ $$status -eq 1 ]; then echo '(exit status 1, as expected: examples/broken has errors)'; \
+	  else echo "examples/broken: expected exit status 1, got $$status" >&2; exit 1; fi
 	$(BIN)/spoc-lsp check examples/shop
 	$(BIN)/spoc-lsp plugins examples/shop
 

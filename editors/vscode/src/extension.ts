@@ -8,7 +8,6 @@ import {
   LanguageClientOptions,
   ResponseError,
   ServerOptions,
-  TransportKind,
 } from 'vscode-languageclient/node';
 import {
   CONFIG_SECTION,
@@ -283,10 +282,11 @@ class SpocExtension implements vscode.Disposable {
       void vscode.window.showWarningMessage(message);
     }
 
+    // No `transport`: the client then talks over the process's stdin/stdout without appending
+    // `--stdio` (which `TransportKind.stdio` would), so any spoc-lsp version starts.
     const serverOptions: ServerOptions = {
       command: python,
       args: serverArgs(),
-      transport: TransportKind.stdio,
       options: { cwd, env },
     };
 
