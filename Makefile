@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: example test lint typecheck pytest vscode bench clean
+.PHONY: example test lint typecheck pytest vscode vscode-e2e wheel bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "spoc-lsp needs Python 3.10+"'
@@ -23,8 +23,9 @@ example: $(STAMP)
 	$(BIN)/spoc-lsp plugins examples/shop
 
 ## The whole test suite: lint, format, types, Python tests (server over stdio, headless Neovim),
-## and the VS Code extension's build, checks, tests and .vsix packaging.
-test: lint typecheck pytest vscode
+## the VS Code extension's build, checks, tests and .vsix packaging, and that .vsix in a real
+## VS Code (code-server in headless Chromium).
+test: lint typecheck pytest vscode vscode-e2e
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -39,8 +40,17 @@ pytest: $(STAMP)
 vscode:
 	cd editors/vscode && npm ci --no-audit --no-fund && npm run ci
 
+## The .vsix built by `vscode` in a real VS Code. prepare.sh installs what it needs (Debian's
+## chromium, libkrb5-dev, build-essential; Node.js 24 and code-server from npm, cached in
+## $$SPOC_E2E_CACHE, default ~/.cache/spoc-lsp-e2e; playwright into .venv). Screenshots of each
+## step: editors/vscode/e2e/screenshots/.
+vscode-e2e: $(STAMP) vscode
+	bash editors/vscode/e2e/prepare.sh $(BIN)/python $(VENV)/e2e.env
+	set -a && . ./$(VENV)/e2e.env && set +a && \
+	  $(BIN)/python -m pytest -q -p no:cacheprovider editors/vscode/e2e
+
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) editors/vscode/node_modules editors/vscode/dist .pytest_cache .mypy_cache
+	rm -rf $(VENV) editors/vscode/node_modules editors/vscode/dist editors/vscode/e2e/screenshots .pytest_cache .mypy_cache

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   DidChangeConfigurationNotification,
@@ -30,6 +31,7 @@ import {
   importCheckArgs,
   installCommand,
   pythonForServer,
+  pythonSettingSource,
   reportText,
   serverArgs,
   serverCwd,
@@ -173,6 +175,21 @@ class SpocExtension implements vscode.Disposable {
     this.disposables.push(watch);
   }
 
+  /** Which settings file the `spoc.python` in force came from (for messages). */
+  private pythonSettingSource(): string {
+    const folder = this.folder();
+    const inspected = vscode.workspace.getConfiguration(CONFIG_SECTION, folder?.uri).inspect<string>('python');
+    const workspaceFile = vscode.workspace.workspaceFile;
+    return pythonSettingSource(inspected, {
+      workspaceFolder: folder?.uri.fsPath,
+      workspaceFile: workspaceFile?.scheme === 'file' ? workspaceFile.fsPath : undefined,
+      // globalStorageUri is <user data>/User/globalStorage/<extension id>.
+      userDataDir: path.dirname(path.dirname(path.dirname(this.context.globalStorageUri.fsPath))),
+      remote: vscode.env.remoteName !== undefined,
+      platform: process.platform,
+    });
+  }
+
   private settingsContext(python: string | null): SettingsContext {
     return {
       trusted: vscode.workspace.isTrusted,
@@ -273,7 +290,7 @@ class SpocExtension implements vscode.Disposable {
 
     const failure = await checkServerImport(python, cwd, env);
     if (failure !== undefined) {
-      const message = checkFailureMessage(python, failure, platform);
+      const message = checkFailureMessage(python, failure, platform, this.pythonSettingSource());
       this.log(message);
       if (!startDespiteCheckFailure(failure)) {
         void this.offerFix(message, python);
