@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: example test lint typecheck pytest vscode vscode-e2e wheel bench clean
+.PHONY: example test lint typecheck pytest dist vscode vscode-e2e bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "spoc-lsp needs Python 3.10+"'
@@ -25,7 +25,7 @@ example: $(STAMP)
 ## The whole test suite: lint, format, types, Python tests (server over stdio, headless Neovim),
 ## the VS Code extension's build, checks, tests and .vsix packaging, and that .vsix in a real
 ## VS Code (code-server in headless Chromium).
-test: lint typecheck pytest vscode vscode-e2e
+test: lint typecheck pytest dist vscode vscode-e2e
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -36,6 +36,11 @@ typecheck: $(STAMP)
 
 pytest: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## sdist and wheel built (python -m build), checked (twine check), the wheel installed into a
+## clean venv and run on examples/broken.
+dist: $(STAMP)
+	bash .ci/check-dist.sh $(BIN)/python
 
 vscode:
 	cd editors/vscode && npm ci --no-audit --no-fund && npm run ci
