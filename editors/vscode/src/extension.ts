@@ -330,7 +330,9 @@ class SpocExtension implements vscode.Disposable {
           // of the raw configuration section.
           didChangeConfiguration: async () => {
             const running = this.client;
-            if (running === undefined) {
+            // A change that restarts the server (spoc.python) must not be pushed to the server
+            // being stopped: the new one gets the settings as initializationOptions.
+            if (running === undefined || !running.isRunning() || this.forcePending || this.restarts.busy) {
               return;
             }
             await running.sendNotification(DidChangeConfigurationNotification.type, {
