@@ -35,11 +35,22 @@ class UsageError(Exception):
     """A problem with the command line or the file system: exit status 2."""
 
 
+def _version() -> str:
+    """The installed distribution's version (``unknown`` when run from a bare source tree)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("spoc-lsp")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="spoc-lsp",
         description="Check SPOC plugin URIs. With no command, serve LSP on stdio.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     parser.add_argument("--tcp", metavar="HOST:PORT", help="serve LSP over TCP instead of stdio")
     # Language clients (vscode-languageclient, and the pyright/ruff convention) append --stdio.
     parser.add_argument("--stdio", action="store_true", help="serve LSP on stdio (the default)")

@@ -220,3 +220,15 @@ def test_env_report_names_interpreter_search_path_and_files() -> None:
 @pytest.mark.parametrize("command", [["--help"], ["check", "--help"]])
 def test_help_exits_0(command: list[str]) -> None:
     assert run(*command).returncode == 0
+
+
+def test_version_prints_the_version_of_the_project() -> None:
+    text = (REPO / "pyproject.toml").read_text("utf-8")
+    declared = next(
+        line.split("=", 1)[1].strip().strip('"')
+        for line in text.splitlines()
+        if line.startswith("version =")
+    )
+    result = run("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"spoc-lsp {declared}"

@@ -58,6 +58,9 @@ vim.opt.swapfile = false
 vim.opt.shadafile = 'NONE'
 
 local overrides = { cmd = params.cmd, settings = { spoc = params.settings } }
+for key, value in pairs(params.config or {}) do
+  overrides[key] = value
+end
 if params.mode == 'enable' then
   vim.lsp.config('spoc', overrides)
   vim.lsp.enable('spoc')
@@ -279,7 +282,17 @@ def make_project(tmp_path: Path) -> Path:
     return root.resolve()
 
 
-def run_nvim(tmp_path: Path, project: Path, mode: str) -> dict[str, Any]:
+def run_nvim(
+    tmp_path: Path,
+    project: Path,
+    mode: str,
+    *,
+    driver: str | None = None,
+    cmd: list[str] | None = None,
+    config: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Runs Neovim with ``driver`` (default: DRIVER_LUA); ``cmd`` and ``config`` override the
+    server command and add fields to the spoc config."""
     assert NVIM is not None
     work = tmp_path / f"nvim-{mode}"
     work.mkdir()
@@ -288,7 +301,8 @@ def run_nvim(tmp_path: Path, project: Path, mode: str) -> dict[str, Any]:
         "mode": mode,
         "plugin": str(PLUGIN),
         "root": str(project),
-        "cmd": [sys.executable, "-m", "spoc_lsp"],
+        "cmd": cmd or [sys.executable, "-m", "spoc_lsp"],
+        "config": config or {},
         # the interpreter plugins are resolved with; the runtime check stays off (it would add
         # SPOC008 for each plugin that fails to import, beyond the planted mistakes)
         "settings": {"python": sys.executable},
@@ -310,7 +324,7 @@ def run_nvim(tmp_path: Path, project: Path, mode: str) -> dict[str, Any]:
     }
     (work / "params.json").write_text(json.dumps(params))
     (work / "init.lua").write_text(INIT_LUA)
-    (work / "driver.lua").write_text(DRIVER_LUA)
+    (work / "driver.lua").write_text(driver or DRIVER_LUA)
 
     env = {
         key: value
@@ -457,3 +471,139 @@ def test_no_settings_were_rejected(run: dict[str, Any]) -> None:
     """The defaults in lsp/spoc.lua are all valid for the server (it logs what it ignores)."""
     rejected = [line for line in run["log"] if "spoc." in line and "ignored" in line]
     assert not rejected, rejected
+
+
+# --- a server command that cannot run; the opt-in attach to the project's Python files ---------
+
+MISSING_CMD_DRIVER_LUA = r"""
+local params = vim.json.decode(table.concat(vim.fn.readfile(vim.env.SPOC_NVIM_PARAMS), '\n'))
+local results = { notes = {} }
+local notify = vim.notify
+vim.notify = function(message, level, opts)
+  table.insert(results.notes, { message = tostring(message), level = level })
+  return notify(message, level, opts)
+end
+local ok, err = xpcall(function()
+  for _, file in ipairs(params.files) do
+    vim.cmd('edit ' .. vim.fn.fnameescape(params.root .. '/' .. file))
+    vim.wait(500)
+  end
+  results.clients = #vim.lsp.get_clients({ name = 'spoc' })
+  vim.cmd('checkhealth spoc')
+  results.health = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+end, debug.traceback)
+results.ok = ok
+results.error = ok and vim.NIL or tostring(err)
+pcall(vim.fn.writefile, { vim.json.encode(results) }, params.output)
+vim.cmd('qa!')
+"""
+
+
+@pytest.mark.parametrize("mode", ["enable", "start"])
+def test_a_command_that_cannot_run_is_reported_once(tmp_path: Path, mode: str) -> None:
+    project = make_project(tmp_path)
+    missing = str(tmp_path / "no-such-venv" / "bin" / "spoc-lsp")
+    results = run_nvim(tmp_path, project, mode, driver=MISSING_CMD_DRIVER_LUA, cmd=[missing])
+    assert results["ok"], results["error"]
+    mine = [note for note in results["notes"] if "spoc-lsp" in note["message"]]
+    # Two config files opened, one message: the command, that it cannot run, where to look.
+    assert len(mine) == 1, results["notes"]
+    assert missing in mine[0]["message"]
+    assert "not executable" in mine[0]["message"]
+    assert ":checkhealth spoc" in mine[0]["message"]
+    assert mine[0]["level"] == 3  # vim.log.levels.WARN
+    assert results["clients"] == 0
+    assert f"{missing} is not executable" in results["health"], results["health"]
+
+
+PYTHON_FILES_DRIVER_LUA = r"""
+local params = vim.json.decode(table.concat(vim.fn.readfile(vim.env.SPOC_NVIM_PARAMS), '\n'))
+local results = {}
+
+local function request(buf, method, extra)
+  local request_params = vim.tbl_extend('force', {
+    textDocument = { uri = vim.uri_from_bufnr(buf) },
+  }, extra or {})
+  local answers = vim.lsp.buf_request_sync(buf, method, request_params, params.wait_ms)
+  for _, answer in pairs(answers or {}) do
+    if answer.err then
+      return { error = vim.inspect(answer.err) }
+    end
+    return { result = answer.result }
+  end
+  return { error = 'no answer' }
+end
+
+local ok, err = xpcall(function()
+  vim.cmd('edit ' .. vim.fn.fnameescape(params.root .. '/' .. params.module))
+  local buf = vim.api.nvim_get_current_buf()
+  results.attached = vim.wait(params.wait_ms, function()
+    return #vim.lsp.get_clients({ bufnr = buf, name = 'spoc' }) > 0
+  end, 50)
+  local position = params.position
+  -- Code lenses come once the project has been analysed: ask until they name the plugin.
+  vim.wait(params.wait_ms, function()
+    results.lenses = request(buf, 'textDocument/codeLens')
+    local lenses = results.lenses.result
+    return type(lenses) == 'table' and #lenses > 0
+  end, 500)
+  results.references = request(buf, 'textDocument/references', {
+    position = position, context = { includeDeclaration = false },
+  })
+  results.rename = request(buf, 'textDocument/rename', { position = position, newName = 'on_boot' })
+  vim.cmd('edit ' .. vim.fn.fnameescape(params.root .. '/' .. params.venv_module))
+  vim.wait(300)
+  results.venv_clients = #vim.lsp.get_clients({ bufnr = vim.api.nvim_get_current_buf() })
+end, debug.traceback)
+results.ok = ok
+results.error = ok and vim.NIL or tostring(err)
+pcall(vim.fn.writefile, { vim.json.encode(results) }, params.output)
+vim.cmd('qa!')
+"""
+
+
+def lens_titles(answer: dict[str, Any]) -> list[str]:
+    return [lens.get("command", {}).get("title", "") for lens in answer.get("result") or []]
+
+
+@pytest.mark.parametrize("mode", ["enable", "start"])
+def test_opt_in_attaches_to_project_python_files(tmp_path: Path, mode: str) -> None:
+    project = make_project(tmp_path)
+    module = "apps/core/hooks.py"
+    venv_module = ".venv/lib/python3/site-packages/thing.py"
+    (project / venv_module).parent.mkdir(parents=True)
+    (project / venv_module).write_text("X = 1\n")
+    position = position_in(project / module, "def on_startup", len("def "))
+    params_extra = {"module": module, "venv_module": venv_module, "position": position}
+    params_path = tmp_path / "extra.json"
+    params_path.write_text(json.dumps(params_extra))
+    results = run_nvim(
+        tmp_path,
+        project,
+        mode,
+        driver=PYTHON_FILES_DRIVER_LUA.replace(
+            "local results = {}",
+            "local results = {}\n"
+            f"params = vim.tbl_extend('force', params, vim.json.decode("
+            f"table.concat(vim.fn.readfile({json.dumps(str(params_path))}), '\\n')))",
+        ),
+        config={"project_python_files": True},
+    )
+    assert results["ok"], results["error"]
+    assert results["attached"], results
+    titles = lens_titles(results["lenses"])
+    assert any("hooks" in title for title in titles), results["lenses"]
+    places = results["references"].get("result") or []
+    assert any(place["uri"].endswith("config/spoc.toml") for place in places), results
+    changes = (results["rename"].get("result") or {}).get("changes") or {}
+    documents = (results["rename"].get("result") or {}).get("documentChanges") or []
+    renamed = set(changes) | {change["textDocument"]["uri"] for change in documents}
+    assert any(uri.endswith("config/spoc.toml") for uri in renamed), results["rename"]
+    assert any(uri.endswith(module) for uri in renamed), results["rename"]
+    assert results["venv_clients"] == 0  # a venv's modules are not the project's
+
+
+def test_without_the_opt_in_project_python_files_get_no_client(run: dict[str, Any]) -> None:
+    """The default stays as it was: apps/core/hooks.py is among the files that get no client."""
+    assert "apps/core/hooks.py" in run["unrelated"]
+    assert run["unrelated"]["apps/core/hooks.py"]["clients"] == 0

@@ -15,7 +15,12 @@
 --   })
 --
 -- A client is attached only to a SPOC project's `spoc.toml` and its settings module (see
--- lua/spoc/root.lua); other TOML and Python files never get one. On Neovim 0.10 use
+-- lua/spoc/root.lua); other TOML and Python files never get one, unless you opt in to the
+-- project's own Python modules (code lenses, references and rename from code):
+--
+--   vim.lsp.config('spoc', { project_python_files = true })
+--
+-- When `cmd` is not executable, one vim.notify says so (see :checkhealth spoc). On Neovim 0.10 use
 -- `require('spoc').setup()` instead (lua/spoc/init.lua).
 
 local root = require('spoc.root')

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
   DidChangeConfigurationNotification,
@@ -8,7 +9,6 @@ import {
   LanguageClientOptions,
   ResponseError,
   ServerOptions,
-  TransportKind,
 } from 'vscode-languageclient/node';
 import {
   CONFIG_SECTION,
@@ -31,6 +31,7 @@ import {
   importCheckArgs,
   installCommand,
   pythonForServer,
+  pythonSettingSource,
   reportText,
   serverArgs,
   serverCwd,
@@ -174,6 +175,21 @@ class SpocExtension implements vscode.Disposable {
     this.disposables.push(watch);
   }
 
+  /** Which settings file the `spoc.python` in force came from (for messages). */
+  private pythonSettingSource(): string {
+    const folder = this.folder();
+    const inspected = vscode.workspace.getConfiguration(CONFIG_SECTION, folder?.uri).inspect<string>('python');
+    const workspaceFile = vscode.workspace.workspaceFile;
+    return pythonSettingSource(inspected, {
+      workspaceFolder: folder?.uri.fsPath,
+      workspaceFile: workspaceFile?.scheme === 'file' ? workspaceFile.fsPath : undefined,
+      // globalStorageUri is <user data>/User/globalStorage/<extension id>.
+      userDataDir: path.dirname(path.dirname(path.dirname(this.context.globalStorageUri.fsPath))),
+      remote: vscode.env.remoteName !== undefined,
+      platform: process.platform,
+    });
+  }
+
   private settingsContext(python: string | null): SettingsContext {
     return {
       trusted: vscode.workspace.isTrusted,
@@ -274,7 +290,7 @@ class SpocExtension implements vscode.Disposable {
 
     const failure = await checkServerImport(python, cwd, env);
     if (failure !== undefined) {
-      const message = checkFailureMessage(python, failure, platform);
+      const message = checkFailureMessage(python, failure, platform, this.pythonSettingSource());
       this.log(message);
       if (!startDespiteCheckFailure(failure)) {
         void this.offerFix(message, python);
@@ -283,10 +299,11 @@ class SpocExtension implements vscode.Disposable {
       void vscode.window.showWarningMessage(message);
     }
 
+    // No `transport`: the client then talks over the process's stdin/stdout without appending
+    // `--stdio` (which `TransportKind.stdio` would), so any spoc-lsp version starts.
     const serverOptions: ServerOptions = {
       command: python,
       args: serverArgs(),
-      transport: TransportKind.stdio,
       options: { cwd, env },
     };
 
@@ -313,7 +330,9 @@ class SpocExtension implements vscode.Disposable {
           // of the raw configuration section.
           didChangeConfiguration: async () => {
             const running = this.client;
-            if (running === undefined) {
+            // A change that restarts the server (spoc.python) must not be pushed to the server
+            // being stopped: the new one gets the settings as initializationOptions.
+            if (running === undefined || !running.isRunning() || this.forcePending || this.restarts.busy) {
               return;
             }
             await running.sendNotification(DidChangeConfigurationNotification.type, {

@@ -460,15 +460,77 @@ export function installCommand(python: string, platform: string): string {
   return `${prefix}${exe} -m pip install ${SERVER_DISTRIBUTION}`;
 }
 
+// ---------------------------------------------------------------------------
+// Where the `spoc.python` value came from
+// ---------------------------------------------------------------------------
+
+/** The values of one setting at each level, as `WorkspaceConfiguration.inspect` reports them. */
+export interface InspectedSetting {
+  readonly globalValue?: unknown;
+  readonly workspaceValue?: unknown;
+  readonly workspaceFolderValue?: unknown;
+}
+
+export interface SettingsFiles {
+  /** The first workspace folder, whose `.vscode/settings.json` holds folder settings. */
+  readonly workspaceFolder?: string;
+  /** The `.code-workspace` file of a multi-root workspace, if one is open. */
+  readonly workspaceFile?: string;
+  /** VS Code's user data directory where the extension host runs (holds `User/` and `Machine/`). */
+  readonly userDataDir?: string;
+  /** Whether the window is a remote one (SSH, WSL, containers, code-server). */
+  readonly remote: boolean;
+  readonly platform: string;
+}
+
+function isSet(value: unknown): boolean {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+/**
+ * Which settings file supplied the value of `spoc.python`, in words a user can act on, e.g.
+ * `the workspace settings (/p/.vscode/settings.json)`. The most specific level wins, as in VS
+ * Code. In a remote window a machine-overridable setting is read from the Remote settings
+ * (`<data>/Machine/settings.json`), never from the local User settings.
+ */
+export function pythonSettingSource(inspected: InspectedSetting | undefined, files: SettingsFiles): string {
+  const p = pathFor(files.platform);
+  const folderFile = files.workspaceFolder !== undefined ? p.join(files.workspaceFolder, '.vscode', 'settings.json') : undefined;
+  const at = (label: string, file: string | undefined): string => (file !== undefined ? `${label} (${file})` : label);
+  // With one folder open (no .code-workspace file) both levels are that folder's settings file.
+  if (files.workspaceFile === undefined) {
+    if (isSet(inspected?.workspaceFolderValue) || isSet(inspected?.workspaceValue)) {
+      return at('the workspace settings', folderFile);
+    }
+  } else if (isSet(inspected?.workspaceFolderValue)) {
+    return at('the workspace folder settings', folderFile);
+  } else if (isSet(inspected?.workspaceValue)) {
+    return at('the workspace file', files.workspaceFile);
+  }
+  if (isSet(inspected?.globalValue)) {
+    if (files.remote) {
+      return at('the Remote settings', files.userDataDir && p.join(files.userDataDir, 'Machine', 'settings.json'));
+    }
+    return at('the User settings', files.userDataDir && p.join(files.userDataDir, 'User', 'settings.json'));
+  }
+  return 'no settings file ("spoc.python" is not set)';
+}
+
 /** The message shown when the server cannot be started with an interpreter. */
-export function checkFailureMessage(python: string, failure: CheckFailure, platform: string): string {
+export function checkFailureMessage(
+  python: string,
+  failure: CheckFailure,
+  platform: string,
+  settingSource?: string,
+): string {
   const install = installCommand(python, platform);
   const other = 'or set "spoc.python" to an interpreter that has it';
   switch (failure.kind) {
     case 'interpreter-not-found':
       return (
-        `SPOC: the Python interpreter "${python}" was not found, so the spoc-lsp server cannot start. ` +
-        `Set "spoc.python" to a Python interpreter (or select one with the Python extension), ` +
+        `SPOC: the Python interpreter "${python}" was not found, so the spoc-lsp server cannot start` +
+        (settingSource !== undefined ? ` ("spoc.python" was read from ${settingSource})` : '') +
+        `. Set "spoc.python" to a Python interpreter (or select one with the Python extension), ` +
         `then install the server in it: ${install}`
       );
     case 'module-missing':

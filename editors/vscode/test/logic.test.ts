@@ -13,6 +13,7 @@ import {
   documentSelector,
   expandPath,
   importCheckArgs,
+  pythonSettingSource,
   installCommand,
   isInside,
   pythonForServer,
@@ -403,5 +404,44 @@ describe('withTimeout', () => {
   });
   it('returns the fallback otherwise', async () => {
     assert.equal(await withTimeout(new Promise<number>(() => undefined), 10, 'late'), 'late');
+  });
+});
+
+describe('pythonSettingSource', () => {
+  const files = { workspaceFolder: '/p', userDataDir: '/data', remote: false, platform: 'linux' };
+
+  it('names the most specific settings file that sets spoc.python', () => {
+    const all = { globalValue: '/a', workspaceValue: '/b', workspaceFolderValue: '/c' };
+    assert.equal(pythonSettingSource(all, files), 'the workspace settings (/p/.vscode/settings.json)');
+    assert.equal(
+      pythonSettingSource(all, { ...files, workspaceFile: '/w/x.code-workspace' }),
+      'the workspace folder settings (/p/.vscode/settings.json)',
+    );
+    assert.equal(
+      pythonSettingSource({ globalValue: '/a', workspaceValue: '/b' }, files),
+      'the workspace settings (/p/.vscode/settings.json)',
+    );
+    assert.equal(
+      pythonSettingSource({ workspaceValue: '/b' }, { ...files, workspaceFile: '/w/x.code-workspace' }),
+      'the workspace file (/w/x.code-workspace)',
+    );
+  });
+
+  it('reads a global value from User settings locally and from Remote settings in a remote window', () => {
+    assert.equal(pythonSettingSource({ globalValue: '/a' }, files), 'the User settings (/data/User/settings.json)');
+    assert.equal(
+      pythonSettingSource({ globalValue: '/a' }, { ...files, remote: true }),
+      'the Remote settings (/data/Machine/settings.json)',
+    );
+  });
+
+  it('says so when nothing sets it, ignoring blank values', () => {
+    assert.match(pythonSettingSource({ globalValue: '  ', workspaceValue: '' }, files), /not set/);
+    assert.match(pythonSettingSource(undefined, files), /not set/);
+  });
+
+  it('puts the settings file into the not-found message', () => {
+    const message = checkFailureMessage('/x/python', { kind: 'interpreter-not-found' }, 'linux', 'the User settings (/d/User/settings.json)');
+    assert.match(message, /was not found.*"spoc\.python" was read from the User settings \(\/d\/User\/settings\.json\)/);
   });
 });

@@ -114,6 +114,11 @@ describe('package.json', () => {
       'npm run check-vsix',
     ]);
   });
+
+  it('builds the bundle before packaging, so `npm run package` works on a fresh clone', () => {
+    // vsce runs vscode:prepublish before it packs dist/extension.js.
+    assert.equal(manifest.scripts['vscode:prepublish'], 'npm run build');
+  });
 });
 
 describe('.vscodeignore', () => {

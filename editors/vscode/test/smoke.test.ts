@@ -105,7 +105,8 @@ const explicit: Record<string, unknown> = {
     getConfiguration: (section?: string) => ({
       get: (key: string) => state.config[section ? `${section}.${key}` : key],
       has: () => false,
-      inspect: () => undefined,
+      // Everything the stub holds counts as a User setting.
+      inspect: (key: string) => ({ globalValue: state.config[section ? `${section}.${key}` : key] }),
       update: () => Promise.resolve(),
     }),
     registerTextDocumentContentProvider: (scheme: string) => {
@@ -172,7 +173,11 @@ const vscodeStub: unknown = new Proxy(explicit, {
 });
 
 interface ExtensionModule {
-  activate(context: { subscriptions: { dispose(): unknown }[]; extensionPath: string }): void;
+  activate(context: {
+    subscriptions: { dispose(): unknown }[];
+    extensionPath: string;
+    globalStorageUri: { fsPath: string };
+  }): void;
   deactivate(): Promise<void>;
 }
 
@@ -237,7 +242,8 @@ describe('bundled extension (stubbed vscode)', { skip }, () => {
   it('registers its commands and the report provider, then reports the missing server', async () => {
     state.config = { 'spoc.python': fakePython, 'spoc.runtimeCheck': 'onSave' };
     state.answer = 'Copy install command';
-    ext.activate({ subscriptions: [], extensionPath });
+    const globalStorageUri = { fsPath: path.join(tmp, 'data', 'User', 'globalStorage', 'spoc.spoc-lsp') };
+    ext.activate({ subscriptions: [], extensionPath, globalStorageUri });
 
     assert.deepEqual([...state.commands.keys()].sort(), [
       'spoc.restartServer',
@@ -281,6 +287,8 @@ describe('bundled extension (stubbed vscode)', { skip }, () => {
     await until(() => state.errors.length > 0, 'the not-found error');
     assert.match(state.errors[0].message, /was not found/);
     assert.ok(state.errors[0].message.includes(path.join(tmp, 'no-such-python')));
+    const userSettings = path.join(tmp, 'data', 'User', 'settings.json');
+    assert.ok(state.errors[0].message.includes(`"spoc.python" was read from the User settings (${userSettings})`));
   });
 
   it("uses the Python extension's interpreter and follows its changes", async () => {

@@ -16,8 +16,11 @@ function M.check()
   end
 
   local cmd
+  local started = package.loaded['spoc'] and package.loaded['spoc'].active_config
   local config = vim.lsp.config and vim.lsp.config.spoc
-  if type(config) == 'table' and type(config.cmd) == 'table' then
+  if type(started) == 'table' and type(started.cmd) == 'table' then
+    cmd = started.cmd -- require('spoc').setup() on its vim.lsp.start path
+  elseif type(config) == 'table' and type(config.cmd) == 'table' then
     cmd = config.cmd
   else
     local ok, spoc = pcall(require, 'spoc')
@@ -31,8 +34,9 @@ function M.check()
     health.error(
       ('%s is not executable'):format(cmd[1]),
       {
-        'pip install spoc-lsp (in the project venv) or pipx install spoc-lsp',
-        "or set cmd = { '/path/to/venv/bin/python', '-m', 'spoc_lsp' }",
+        'install the server: /path/to/venv/bin/pip install /path/to/spoc-lsp (a checkout or a wheel),'
+          .. ' or pipx install /path/to/spoc-lsp',
+        "or point cmd at a Python that has it: cmd = { '/path/to/venv/bin/python', '-m', 'spoc_lsp' }",
       }
     )
   end

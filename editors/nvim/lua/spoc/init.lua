@@ -10,6 +10,8 @@
 --   settings  = { spoc = { runtimeCheck = 'onSave', ... } }       -- merged over the defaults
 --   any other vim.lsp.ClientConfig field (on_attach, capabilities, ...) replaces the default.
 --   use_vim_lsp_start = true  -- use the 0.10 code path (vim.lsp.start) on 0.11+ as well.
+--   project_python_files = true  -- also attach to the project's own Python modules (code
+--                                   lenses, references and rename from code), as VS Code does.
 
 local M = {}
 
@@ -66,11 +68,13 @@ end
 ---@param bufnr integer
 ---@return integer? client_id
 function M.start(config, bufnr)
-  local project = root.buffer_root(bufnr)
-  if project == nil then
+  local project = root.buffer_root(bufnr, config)
+  if project == nil or not require('spoc.command').usable(config.cmd) then
     return nil
   end
-  return vim.lsp.start(vim.tbl_extend('force', config, { root_dir = project }), { bufnr = bufnr })
+  local start = vim.tbl_extend('force', config, { root_dir = project })
+  start.project_python_files = nil
+  return vim.lsp.start(start, { bufnr = bufnr })
 end
 
 local function has_lsp_enable()
@@ -96,6 +100,7 @@ function M.setup(opts)
   end
 
   local config = M.merge(M.default_config(), overrides)
+  M.active_config = config -- what :checkhealth spoc checks on this path
   local filetypes = config.filetypes or { 'toml', 'python' }
   config.name = 'spoc'
   config.filetypes = nil

@@ -131,26 +131,58 @@ function M.config_root(path)
   return nil
 end
 
---- The project root when the buffer shows a SPOC config file, else nil.
----@param bufnr integer
+-- Directories of a project whose Python files are not the project's own modules.
+local NOT_PROJECT_CODE = { ['.venv'] = true, venv = true, ['site-packages'] = true, node_modules = true }
+
+--- The project root when `path` is one of a SPOC project's own Python modules (not in a
+--- virtualenv, site-packages or a hidden directory), else nil.
+---@param path string?
 ---@return string?
-function M.buffer_root(bufnr)
+function M.python_root(path)
+  if path == nil or path == '' or path:match('^%a[%w+.-]*://') or not path:match('%.py$') then
+    return nil
+  end
+  path = M.resolve(path)
+  local root = M.project_root(path)
+  if root == nil then
+    return nil
+  end
+  for _, part in ipairs(vim.split(path:sub(#root + 2), '/', { plain = true })) do
+    if NOT_PROJECT_CODE[part] or part:match('^%.') then
+      return nil
+    end
+  end
+  return root
+end
+
+--- The project root when the buffer shows a SPOC config file (or, with
+--- `opts.project_python_files`, one of the project's Python modules), else nil.
+---@param bufnr integer
+---@param opts? { project_python_files?: boolean }
+---@return string?
+function M.buffer_root(bufnr, opts)
   if bufnr == nil or bufnr == 0 then
     bufnr = vim.api.nvim_get_current_buf()
   end
   if not vim.api.nvim_buf_is_valid(bufnr) or vim.bo[bufnr].buftype ~= '' then
     return nil
   end
-  local root = M.config_root(vim.api.nvim_buf_get_name(bufnr))
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  local root = M.config_root(name)
+  if root == nil and opts and opts.project_python_files then
+    root = M.python_root(name)
+  end
   return root
 end
 
---- A `root_dir` for `vim.lsp.config` (Neovim 0.11+): calls `on_dir` only for config files,
---- so no client is started or attached for any other buffer.
+--- A `root_dir` for `vim.lsp.config` (Neovim 0.11+): calls `on_dir` only for config files
+--- (and the project's Python files when `project_python_files` is set in the config), so no
+--- client is started or attached for any other buffer.
 ---@param bufnr integer
 ---@param on_dir fun(root_dir?: string)
 function M.root_dir(bufnr, on_dir)
-  local root = M.buffer_root(bufnr)
+  local config = vim.lsp.config and vim.lsp.config.spoc or {}
+  local root = M.buffer_root(bufnr, config)
   if root then
     on_dir(root)
   end
