@@ -15,7 +15,7 @@ import functools
 import inspect
 import logging
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -170,6 +170,15 @@ class SpocLanguageServer(LanguageServer):
         if buffer is not None and buffer.source != document.text:
             raise JsonRpcContentModified(f"{document.path.name} changed while answering")
         return result
+
+
+async def ask_client(request: Awaitable[T], timeout: float | None = 5) -> T:
+    """Await the client's answer to a server-to-client request, giving up after ``timeout``.
+
+    Shielded: giving up (or the awaiting task being cancelled by a newer edit) must not cancel
+    pygls's own future for the request, or the client's answer arriving later makes pygls
+    report "Error in server: CANCELLED" to the user (seen in a real VS Code)."""
+    return await asyncio.wait_for(asyncio.shield(request), timeout)
 
 
 def document_path(uri: str) -> Path | None:

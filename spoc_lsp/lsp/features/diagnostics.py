@@ -18,7 +18,7 @@ from lsprotocol import types
 from spoc_lsp.analysis.check import ProjectAnalysis, present
 from spoc_lsp.lsp import convert
 from spoc_lsp.lsp.host import Project
-from spoc_lsp.lsp.language_server import SpocLanguageServer, guarded
+from spoc_lsp.lsp.language_server import SpocLanguageServer, ask_client, guarded
 
 if TYPE_CHECKING:
     from spoc_lsp.analysis.model import Diagnostic
@@ -73,7 +73,7 @@ async def refresh_code_lenses(ls: SpocLanguageServer) -> None:
     lens = workspace.code_lens if workspace is not None else None
     if lens is not None and lens.refresh_support:
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(ls.workspace_code_lens_refresh_async(None), timeout=5)
+            await ask_client(ls.workspace_code_lens_refresh_async(None))
 
 
 def publish(ls: SpocLanguageServer, project: Project) -> bool:

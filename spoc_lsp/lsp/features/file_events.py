@@ -3,13 +3,17 @@ change re-checks (only projects whose answers read a changed file, and new proje
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from lsprotocol import types
 
 from spoc_lsp.lsp.features.diagnostics import schedule
-from spoc_lsp.lsp.language_server import SpocLanguageServer, document_path, guarded
+from spoc_lsp.lsp.language_server import (
+    SpocLanguageServer,
+    ask_client,
+    document_path,
+    guarded,
+)
 
 WATCHED_GLOBS = ("**/*.py", "**/*.pyi", "**/spoc.toml", "**/*.pth", "**/pyproject.toml")
 
@@ -28,11 +32,10 @@ async def register_watchers(ls: SpocLanguageServer) -> None:
         ),
     )
     try:
-        await asyncio.wait_for(
+        await ask_client(
             ls.client_register_capability_async(
                 types.RegistrationParams(registrations=[registration])
-            ),
-            timeout=5,
+            )
         )
     except Exception as error:
         ls.log(

@@ -10,7 +10,12 @@ import traceback
 from lsprotocol import types
 
 from spoc_lsp.lsp.features import diagnostics, file_events
-from spoc_lsp.lsp.language_server import SpocLanguageServer, document_path, guarded
+from spoc_lsp.lsp.language_server import (
+    SpocLanguageServer,
+    ask_client,
+    document_path,
+    guarded,
+)
 from spoc_lsp.lsp.settings import read_settings
 
 
@@ -55,11 +60,10 @@ async def on_initialized(ls: SpocLanguageServer, params: types.InitializedParams
 
 async def _pull_configuration(ls: SpocLanguageServer) -> None:
     try:
-        values = await asyncio.wait_for(
+        values = await ask_client(
             ls.workspace_configuration_async(
                 types.ConfigurationParams(items=[types.ConfigurationItem(section="spoc")])
-            ),
-            timeout=5,
+            )
         )
     except Exception as error:
         ls.log(f"spoc-lsp: could not read the client's configuration: {error}")
@@ -124,7 +128,7 @@ async def _refresh_inlay_hints(ls: SpocLanguageServer) -> None:
     inlay = workspace.inlay_hint if workspace is not None else None
     if inlay is not None and inlay.refresh_support:
         with contextlib.suppress(Exception):
-            await ls.workspace_inlay_hint_refresh_async(None)
+            await ask_client(ls.workspace_inlay_hint_refresh_async(None), timeout=None)
 
 
 async def on_folders(ls: SpocLanguageServer, params: types.DidChangeWorkspaceFoldersParams) -> None:
