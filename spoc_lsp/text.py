@@ -3,49 +3,9 @@
 
 from __future__ import annotations
 
-import bisect
 import functools
-import re
 
-from spoc_lsp.syntax.model import Position
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-class LineIndex:
-    """Maps offsets in ``text`` to 0-based (line, column) positions and back."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        starts = [0]
-        starts.extend(match.end() for match in _LINE_BREAK.finditer(text))
-        self._starts = starts
-
-    @property
-    def line_count(self) -> int:
-        return len(self._starts)
-
-    def line_text(self, line: int) -> str:
-        """The text of ``line`` without its line break ('' past the end)."""
-        if not 0 <= line < len(self._starts):
-            return ""
-        start = self._starts[line]
-        end = self._starts[line + 1] if line + 1 < len(self._starts) else len(self.text)
-        return self.text[start:end].rstrip("\r\n")
-
-    def position(self, offset: int) -> Position:
-        offset = max(0, min(offset, len(self.text)))
-        line = bisect.bisect_right(self._starts, offset) - 1
-        return Position(line, offset - self._starts[line])
-
-    def offset(self, position: Position) -> int:
-        """The offset of ``position``, clamped into the text and into its line."""
-        if position.line < 0:
-            return 0
-        if position.line >= len(self._starts):
-            return len(self.text)
-        start = self._starts[position.line]
-        return start + max(0, min(position.column, len(self.line_text(position.line))))
+from spoc_lsp.syntax.source_text import LineIndex as LineIndex  # the one LSP line rule
 
 
 @functools.lru_cache(maxsize=16)

@@ -5,10 +5,11 @@ This is the one function the language server and ``spoc-lsp check`` both call.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from spoc.plugins import PluginEntry, PluginPlan, SourceKind, merge_plugins
@@ -16,7 +17,7 @@ from spoc.uri import uri_problem
 from spoc_lsp.analysis.fixes import element_removal_span
 from spoc_lsp.analysis.model import Diagnostic, Fix, Resolving, TextEdit
 from spoc_lsp.analysis.options import combine_severity
-from spoc_lsp.analysis.project import ConfigText, ProjectSnapshot
+from spoc_lsp.analysis.project import ConfigText, ProjectModules, ProjectSnapshot
 from spoc_lsp.analysis.rules import apply_severity, rule
 from spoc_lsp.analysis.suppression import is_suppressed
 from spoc_lsp.analysis.uri_spans import segment_span
@@ -30,6 +31,23 @@ from spoc_lsp.text import line_index
 def parse_cached(kind: SourceKind, text: str, file: Path | None) -> ParsedConfig:
     """Parse a config text; identical texts (an unchanged file) are parsed once."""
     parsed: ParsedConfig = parse_config(kind, text, file)
+    return parsed
+
+
+_WITH_MODULES: dict[tuple[str, Path], ParsedConfig] = {}
+
+
+def parse_settings_cached(text: str, file: Path, modules: ProjectModules) -> ParsedConfig:
+    """A settings module parsed with the project modules it imports followed (split settings);
+    parsed again only when its text or one of theirs changed."""
+    key = (text, file)
+    found = _WITH_MODULES.get(key)
+    if found is not None and all(modules.read(path) == seen for path, seen in found.modules_read):
+        return found
+    parsed: ParsedConfig = parse_config("settings", text, file, modules)
+    if len(_WITH_MODULES) >= 32:
+        _WITH_MODULES.pop(next(iter(_WITH_MODULES)))
+    _WITH_MODULES[key] = parsed
     return parsed
 
 
@@ -52,6 +70,8 @@ class ProjectAnalysis:
     plan: PluginPlan
     resolutions: Mapping[str, Resolution]
     diagnostics: Mapping[Path, tuple[Diagnostic, ...]]
+    # Project modules a split settings module imports that contribute strings or problems.
+    modules: Mapping[Path, ConfigText] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -86,17 +106,23 @@ class ProjectAnalysis:
 
 def analyze(snapshot: ProjectSnapshot, resolver: Resolving) -> ProjectAnalysis:
     """Parse both config texts, merge them with the runtime's merge, resolve, and diagnose."""
+    project_modules = ProjectModules(snapshot)
     parsed: dict[Path, ParsedConfig] = {
-        document.path: parse_cached(document.kind, document.text, document.path)
+        document.path: parse_settings_cached(document.text, document.path, project_modules)
+        if document.kind == "settings"
+        else parse_cached(document.kind, document.text, document.path)
         for document in snapshot.documents()
     }
     sources = [parsed[doc.path].source for doc in snapshot.documents()]
     plan = merge_plugins(*sources)
     resolutions: dict[str, Resolution] = {}
-    diagnostics: dict[Path, list[Diagnostic]] = {doc.path: [] for doc in snapshot.documents()}
     texts = {doc.path: doc for doc in snapshot.documents()}
+    modules = _contributions(parsed)
+    texts.update({path: document for path, (document, _) in modules.items()})
+    parsed.update({path: contribution for path, (_, contribution) in modules.items()})
+    diagnostics: dict[Path, list[Diagnostic]] = {path: [] for path in texts}
 
-    for document in snapshot.documents():
+    for document in texts.values():
         out = diagnostics[document.path]
         out.extend(_read_problem(document))
         out.extend(
@@ -105,18 +131,39 @@ def analyze(snapshot: ProjectSnapshot, resolver: Resolving) -> ProjectAnalysis:
 
     for path, parsed_config in parsed.items():
         document = texts[path]
+        seen: set[tuple[Span, str, str]] = set()  # a string that reached two groups: shown once
         for entry, span in parsed_config.entry_spans.items():
             diagnostic = _entry_diagnostic(
                 snapshot, document, parsed_config, entry, span, plan, resolver, resolutions
             )
-            if diagnostic is not None:
+            if (
+                diagnostic is not None
+                and (key := (diagnostic.span, diagnostic.code, entry.uri)) not in seen
+            ):
+                seen.add(key)
                 diagnostics[path].append(diagnostic)
 
     ordered = {
         path: tuple(sorted(items, key=lambda d: (d.span.start, d.code)))
         for path, items in diagnostics.items()
     }
-    return ProjectAnalysis(snapshot, parsed, plan, resolutions, ordered)
+    documents = {path: document for path, (document, _) in modules.items()}
+    return ProjectAnalysis(snapshot, parsed, plan, resolutions, ordered, documents)
+
+
+def _contributions(
+    parsed: Mapping[Path, ParsedConfig],
+) -> dict[Path, tuple[ConfigText, ParsedConfig]]:
+    """The project modules a settings module imports, with what each contributes."""
+    found: dict[Path, tuple[ConfigText, ParsedConfig]] = {}
+    for config in parsed.values():
+        texts = dict(config.modules_read)
+        for contribution in config.contributions:
+            path = contribution.source.file
+            if path is None or path in parsed or path not in texts:
+                continue
+            found[path] = (ConfigText("settings", path, texts[path]), contribution)
+    return found
 
 
 def _read_problem(document: ConfigText) -> list[Diagnostic]:
@@ -160,10 +207,26 @@ def relative(snapshot: ProjectSnapshot, path: Path | None) -> str:
 
 def repair_uri(uri: str) -> str | None:
     """The URI with stray whitespace and extra dots removed, when that makes it valid."""
-    candidate = re.sub(r"\.{2,}", ".", "".join(uri.split())).strip(".")
-    if candidate and candidate != uri and uri_problem(candidate) is None:
-        return candidate
-    return None
+    candidates = repair_candidates(uri)
+    return candidates[0] if candidates else None
+
+
+def repair_candidates(uri: str) -> list[str]:
+    """Valid URIs the text may have meant, most likely first: whitespace next to a dot or at
+    the ends removed, whitespace inside a segment read as ``_`` or removed, extra dots
+    dropped."""
+    text = re.sub(r"\.{2,}", ".", uri.strip()).strip(".")
+    text = re.sub(r"\s*\.\s*", ".", text)
+    found = [re.sub(r"\s+", "_", text), "".join(text.split())]
+    return [c for c in dict.fromkeys(found) if c and c != uri and uri_problem(c) is None]
+
+
+def _resolves(resolver: Resolving, uri: str, resolutions: dict[str, Resolution]) -> bool:
+    """Whether ``uri`` resolves (offered fixes and suggestions must)."""
+    resolution = resolutions.get(uri)
+    if resolution is None:
+        resolution = safe_resolve(resolver, uri)
+    return resolution.status is Status.RESOLVED
 
 
 def _quoted(names: tuple[str, ...]) -> str:
@@ -199,7 +262,9 @@ def _entry_diagnostic(
     problem = uri_problem(entry.uri)
     if problem is not None:
         message = f"invalid plugin URI {entry.uri!r}: {problem.message}"
-        repaired = repair_uri(entry.uri)
+        repaired = next(
+            (c for c in repair_candidates(entry.uri) if _resolves(resolver, c, resolutions)), None
+        )
         if repaired is None:
             return make("SPOC003", message)
         fix = Fix(f"Change to '{repaired}'", (TextEdit(document.path, span, repaired),), True)
@@ -226,15 +291,25 @@ def _entry_diagnostic(
         segment = segment_span(parsed, entry, failure.segment)
         message = failure.message
         fixes: tuple[Fix, ...] = ()
-        if failure.suggestions:
-            message += f"; did you mean {_quoted(failure.suggestions)}?"
+        segments = entry.uri.split(".")
+        suggestions = tuple(
+            name
+            for name in failure.suggestions
+            if _resolves(
+                resolver,
+                ".".join([*segments[: failure.segment], name, *segments[failure.segment + 1 :]]),
+                resolutions,
+            )
+        )
+        if suggestions:
+            message += f"; did you mean {_quoted(suggestions)}?"
             fixes = tuple(
                 Fix(
                     f"Change '{failure.missing}' to '{suggestion}'",
                     (TextEdit(document.path, segment, suggestion),),
                     preferred=index == 0,
                 )
-                for index, suggestion in enumerate(failure.suggestions)
+                for index, suggestion in enumerate(suggestions)
                 if segment is not None
             )
         return make(failure.code, message, segment or span, fixes)
@@ -244,11 +319,29 @@ def _entry_diagnostic(
         location = relative(snapshot, first_problem.file)
         if first_problem.line:
             location += f":{first_problem.line}"
-        return make(
+        failing = make(
             "SPOC007",
             f"'{entry.uri}' is found, but importing it will fail at {location}: "
             f"{first_problem.message}",
         )
+        if all(problem.conditional for problem in resolution.import_problems):
+            failing = dataclasses.replace(failing, severity="warning")  # only when it runs
+        return failing
+
+    if resolution.status is Status.UNVERIFIABLE and resolution.unseen_in is not None:
+        last = entry.uri.rpartition(".")[2]
+        message = (
+            f"'{entry.uri}' cannot be verified statically: {resolution.reason}; "
+            f"{last!r} is not among the names seen in {resolution.unseen_in!r}"
+        )
+        close = tuple(
+            name
+            for name in resolution.unseen_suggestions
+            if _resolves(resolver, f"{resolution.unseen_in}.{name}", resolutions)
+        )
+        if close:
+            message += f"; did you mean {_quoted(close)}?"
+        return make("SPOC010", message)
     return None
 
 
@@ -263,7 +356,7 @@ def present(
     overrides = combine_severity(analysis.snapshot.options.severity, editor_severity or {})
     extra = extra or {}
     shown: dict[Path, list[Diagnostic]] = {}
-    for document in analysis.snapshot.documents():
+    for document in (*analysis.snapshot.documents(), *analysis.modules.values()):
         items = [*analysis.diagnostics.get(document.path, ()), *extra.get(document.path, ())]
         index = line_index(document.text)
         kept = [d for d in items if not is_suppressed(index.line_text(d.span.start.line), d.code)]

@@ -2,29 +2,8 @@
 
 from __future__ import annotations
 
-from spoc_lsp.syntax.model import Position, Span
+from spoc_lsp.syntax.model import Span
 from spoc_lsp.text import line_index
-
-
-def segment_span(entry_span: Span, uri: str, segment: int) -> Span | None:
-    """The span of segment ``segment`` of ``uri`` inside its string, when the text maps 1:1.
-
-    It maps when the string sits on one line and has exactly ``len(uri)`` characters (no
-    escapes); otherwise ``None`` and callers fall back to the whole string. Superseded by
-    :func:`spoc_lsp.analysis.uri_spans.segment_span` (exact through escapes); kept only until
-    ``rename.uri_slice`` moves to it.
-    """
-    if entry_span.start.line != entry_span.end.line:
-        return None
-    if entry_span.end.column - entry_span.start.column != len(uri):
-        return None
-    parts = uri.split(".")
-    if not 0 <= segment < len(parts):
-        return None
-    offset = sum(len(part) + 1 for part in parts[:segment])
-    start = entry_span.start.column + offset
-    line = entry_span.start.line
-    return Span(Position(line, start), Position(line, start + len(parts[segment])))
 
 
 def element_removal_span(text: str, content: Span) -> Span:

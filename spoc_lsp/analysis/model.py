@@ -23,6 +23,15 @@ class TextEdit:
 
 
 @dataclass(frozen=True)
+class EditSet:
+    """The edits of a rename or a file move (Python and config files, applied as one), and
+    notes on what was left alone."""
+
+    edits: tuple[TextEdit, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Fix:
     """A quick fix: a title and the edits that apply it."""
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spoc.config import ProjectFiles, find_project_files, find_settings, find_toml
+from spoc.importer import project_search_roots
 from spoc.plugins import SourceKind
 from spoc_lsp.analysis.options import ProjectOptions, read_project_options
 
@@ -60,6 +61,7 @@ class ProjectSnapshot:
     toml: ConfigText | None
     settings: ConfigText | None
     options: ProjectOptions = field(default_factory=ProjectOptions)
+    overlays: Mapping[Path, str] = field(default_factory=dict)  # open buffers, by path
 
     def documents(self) -> tuple[ConfigText, ...]:
         return tuple(doc for doc in (self.toml, self.settings) if doc is not None)
@@ -104,4 +106,55 @@ def take_snapshot(root: Path, overlays: Mapping[Path, str] | None = None) -> Pro
         toml=load("toml", files.toml),
         settings=load("settings", files.settings),
         options=read_project_options(files.root),
+        overlays=dict(overlays),
     )
+
+
+_NOT_PROJECT = frozenset({".venv", "venv", "site-packages", "dist-packages", "node_modules"})
+
+
+class ProjectModules:
+    """The project's own Python modules, for following a split settings module's imports:
+    found as the import system would find them under the project's search roots (never in the
+    environment), read with open buffers winning over the disk."""
+
+    def __init__(self, snapshot: ProjectSnapshot) -> None:
+        self.root = snapshot.root
+        self.overlays = snapshot.overlays
+
+    def find(self, importer: Path, module: str, level: int) -> Path | str:
+        parts = [part for part in module.split(".") if part]
+        shown = "." * level + module
+        if level:
+            base = importer.parent
+            for _ in range(level - 1):
+                base = base.parent
+            found = self._module(base, parts)
+            if found is None:
+                return f"cannot find module '{shown}' next to {importer.name} in the project"
+            return found
+        for search_root in project_search_roots(self.root):
+            if parts and self._module(search_root, parts[:1]) is not None:
+                found = self._module(search_root, parts)  # (the first root with the package)
+                return found if found is not None else f"cannot find module '{shown}'"
+        return f"'{shown}' is not a module of the project"
+
+    def _module(self, base: Path, parts: list[str]) -> Path | None:
+        target = base.joinpath(*parts)
+        for candidate in (target / "__init__.py", target.with_name(target.name + ".py")):
+            if candidate.is_file() and self._inside(candidate):
+                return candidate
+        return None
+
+    def _inside(self, path: Path) -> bool:
+        try:
+            relative = path.resolve().relative_to(self.root.resolve())
+        except (OSError, ValueError):
+            return False
+        return not _NOT_PROJECT.intersection(relative.parts)
+
+    def read(self, path: Path) -> str | None:
+        if path in self.overlays:
+            return self.overlays[path]
+        text, error = read_text(path)
+        return None if error is not None and not text else text

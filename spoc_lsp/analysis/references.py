@@ -12,12 +12,11 @@ by how many same-named bindings come before), so lenses do not drift while the u
 from __future__ import annotations
 
 import ast
-import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal
 
 from spoc.plugins import PluginEntry, SourceKind
 from spoc.uri import uri_problem
@@ -25,24 +24,13 @@ from spoc_lsp.analysis.check import ProjectAnalysis, safe_resolve
 from spoc_lsp.analysis.model import Resolving
 from spoc_lsp.analysis.project import read_text
 from spoc_lsp.index.model import Definition, Resolution, Status
-from spoc_lsp.index.search_path import SearchPath
+from spoc_lsp.index.project_files import RealPaths, code_point_column, module_statements
 from spoc_lsp.syntax.model import Position, Span
 from spoc_lsp.text import LineIndex
 
 TopLevelKind = Literal["class", "function", "variable", "import"]
 
-_TRY_STAR: tuple[type[ast.stmt], ...] = tuple(
-    node for node in (getattr(ast, "TryStar", None),) if isinstance(node, type)
-)
-_BLOCKS = (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While, *_TRY_STAR)
 _DEF_KEYWORD = re.compile(r"(?:async\s+)?(?:def|class)\s+")
-
-
-class IndexResolving(Resolving, Protocol):
-    """A resolver that also knows its project's search path (``spoc_lsp.index.Resolver``)."""
-
-    @property
-    def search_path(self) -> SearchPath: ...
 
 
 @dataclass(frozen=True)
@@ -139,21 +127,11 @@ def top_level(text: str, tree: ast.Module | None = None) -> list[TopLevel] | Non
                     continue
                 bound = alias.asname or alias.name.split(".")[0]
                 line = getattr(alias, "lineno", node.lineno) - 1
-                column = _column(index, line, getattr(alias, "col_offset", node.col_offset))
+                column = code_point_column(
+                    index, line, getattr(alias, "col_offset", node.col_offset)
+                )
                 add(bound, "import", line, column)
     return found
-
-
-def module_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
-    """The statements run at module level: the body and the blocks of its compound
-    statements (``if``, ``try``, ``with``, loops), not function or class bodies."""
-    for node in body:
-        yield node
-        if isinstance(node, _BLOCKS):
-            for field in ("body", "orelse", "finalbody"):
-                yield from module_statements(getattr(node, field, []))
-            for handler in getattr(node, "handlers", []):
-                yield from module_statements(handler.body)
 
 
 def symbol_at(symbols: Sequence[TopLevel], position: Position) -> TopLevel | None:
@@ -174,17 +152,9 @@ def _target_names(target: ast.expr) -> Iterator[ast.Name]:
         yield from _target_names(target.value)
 
 
-def _column(index: LineIndex, line: int, byte_offset: int) -> int:
-    """ast's UTF-8 byte offset on ``line`` (0-based) as a code-point column."""
-    text = index.line_text(line)
-    if text.isascii():
-        return byte_offset
-    return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace"))
-
-
 def _name_position(index: LineIndex, name: ast.Name) -> tuple[int, int]:
     line = name.lineno - 1
-    return line, _column(index, line, name.col_offset)
+    return line, code_point_column(index, line, name.col_offset)
 
 
 def _def_name_position(
@@ -193,7 +163,7 @@ def _def_name_position(
     """The name token of a ``def``/``class`` statement (after the keyword)."""
     line = node.lineno - 1
     text = index.line_text(line)
-    start = _column(index, line, node.col_offset)
+    start = code_point_column(index, line, node.col_offset)
     match = _DEF_KEYWORD.match(text, start)
     if match is not None and text.startswith(node.name, match.end()):
         return line, match.end()
@@ -202,23 +172,6 @@ def _def_name_position(
 
 
 # --- matching resolutions to a file -----------------------------------------------------------
-
-
-class _Paths:
-    """Real paths, computed once per call (symlinked temporary directories and the like)."""
-
-    def __init__(self) -> None:
-        self._cache: dict[str, str] = {}
-
-    def real(self, path: Path) -> str:
-        text = str(path)
-        known = self._cache.get(text)
-        if known is None:
-            known = self._cache[text] = os.path.normcase(os.path.realpath(text))
-        return known
-
-    def same(self, first: Path | None, second: Path | None) -> bool:
-        return first is not None and second is not None and self.real(first) == self.real(second)
 
 
 def resolved_definition(resolution: Resolution) -> Definition | None:
@@ -298,7 +251,7 @@ def namings(
 ) -> list[Naming]:
     """Every listed entry (kept or duplicate) that resolves to ``wanted`` in ``path``; with
     ``wanted=None``, every entry that resolves to the module ``path`` itself."""
-    paths = _Paths()
+    paths = RealPaths()
     saved = symbols.saved_for(wanted) if wanted is not None else None
     if wanted is not None and saved is None:
         return []
@@ -322,7 +275,7 @@ def namings(
 # --- features ---------------------------------------------------------------------------------
 
 
-def is_python_source(analysis: ProjectAnalysis, resolver: IndexResolving, path: Path) -> bool:
+def is_python_source(analysis: ProjectAnalysis, resolver: Resolving, path: Path) -> bool:
     """A Python file of the project that is not one of its config files."""
     return (
         path.suffix == ".py"
@@ -332,7 +285,7 @@ def is_python_source(analysis: ProjectAnalysis, resolver: IndexResolving, path: 
 
 
 def plugin_lenses(
-    analysis: ProjectAnalysis, resolver: IndexResolving, path: Path, text: str
+    analysis: ProjectAnalysis, resolver: Resolving, path: Path, text: str
 ) -> list[Lens]:
     """A lens for each top-level symbol of ``path`` (and the module itself) that some merged
     plan entry loads, listing its groups and positions."""
@@ -341,7 +294,7 @@ def plugin_lenses(
     symbols = FileSymbols.read(path, text)
     if symbols is None:
         return []
-    paths = _Paths()
+    paths = RealPaths()
     by_symbol: dict[tuple[str, int] | None, list[Membership]] = {}
     for entry in analysis.plan.entries():
         position = analysis.plan.position(entry)
@@ -386,7 +339,10 @@ def references(
     symbol = symbol_at(symbols.shown, position)
     if symbol is None:
         return []
-    return [(n.file, n.span) for n in namings(analysis, resolver, path, symbols, symbol)]
+    # One place once, though a written string may back several entries (a reused list).
+    return list(
+        dict.fromkeys((n.file, n.span) for n in namings(analysis, resolver, path, symbols, symbol))
+    )
 
 
 def symbol_declaration(
@@ -409,7 +365,7 @@ def config_references(
     entry, _span = found
     resolution = resolve_entry(resolver, entry.uri)
     target = _target_key(resolution) if resolution is not None else None
-    paths = _Paths()
+    paths = RealPaths()
     places: list[tuple[Path, Span]] = []
     for config, other, span in analysis.entries():
         if target is None:
@@ -419,7 +375,7 @@ def config_references(
         other_resolution = resolve_entry(resolver, other.uri)
         if other_resolution is not None and _target_key(other_resolution, paths) == target:
             places.append((config, span))
-    return places
+    return list(dict.fromkeys(places))  # a string backing several entries is one place
 
 
 def config_declaration(
@@ -447,10 +403,10 @@ def config_declaration(
 
 
 def _target_key(
-    resolution: Resolution, paths: _Paths | None = None
+    resolution: Resolution, paths: RealPaths | None = None
 ) -> tuple[str, int, int, bool] | None:
     definition = resolved_definition(resolution)
     if definition is None or definition.file is None:
         return None
-    real = (paths or _Paths()).real(definition.file)
+    real = (paths or RealPaths()).real(definition.file)
     return real, definition.line, definition.column, is_module(resolution)

@@ -1,52 +1,46 @@
-"""Rename a plugin symbol together with the URIs that name it, and rewrite URIs when a module
-file or package directory moves.
+"""Rename a plugin symbol together with the URIs that name it.
 
-A rename here edits the symbol's name token in its Python file and the last segment of every
-URI (in ``spoc.toml`` and the settings module) that names it. It does not edit other Python
-code, so it refuses whenever that would leave Python code behind: when the name is used
-elsewhere in its module, bound more than once there, imported by another project module, or
-reached by a URI through a re-export. Those renames belong to a Python language server.
+A rename edits the symbol's name token in its Python file, the project's imports that
+re-export it and the ``__all__`` entries listing it (``rename_imports``), and the last segment
+of every URI in ``spoc.toml`` and the settings module that names it, directly or through a
+re-export: one edit set. It edits no other Python code, so it refuses whenever that would leave
+code behind: the name used elsewhere in its module or in a module re-exporting it, bound more
+than once, imported inside a function, or reached through ``import *`` of a module without
+``__all__``. Those renames belong to a Python language server. File moves are ``moves``.
 """
 
 from __future__ import annotations
 
-import ast
 import keyword
-import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from spoc_lsp.analysis.check import ProjectAnalysis, relative
-from spoc_lsp.analysis.fixes import segment_span
-from spoc_lsp.analysis.model import TextEdit
-from spoc_lsp.analysis.project import read_text
+from spoc_lsp.analysis.model import EditSet, Resolving, TextEdit
+from spoc_lsp.analysis.name_uses import name_uses
 from spoc_lsp.analysis.references import (
     FileSymbols,
-    IndexResolving,
     Naming,
     TopLevel,
     is_module,
-    module_statements,
     namings,
     parse_module,
     resolve_entry,
     resolved_definition,
     symbol_at,
+    top_level,
+)
+from spoc_lsp.analysis.rename_imports import PYTHON_LS, ImportPlan, plan_imports
+from spoc_lsp.analysis.rename_imports import RenameError as RenameError  # part of this API
+from spoc_lsp.analysis.uri_spans import (
+    rewritable_span,
+    segment_at,
+    segment_range,
+    segment_span,
 )
 from spoc_lsp.index.model import Definition
-from spoc_lsp.index.search_path import SearchPath
 from spoc_lsp.syntax.model import Position, Span
-
-PYTHON_LS = "rename it with your Python language server first"
-# Directories never scanned for importers: environments, caches, VCS data, build output.
-# (Any directory holding a ``pyvenv.cfg`` is skipped too.)
-_SKIPPED = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "build", "dist"})
-_SCAN_LIMIT = 20_000  # Python files read when looking for importers of a renamed name
-
-
-class RenameError(Exception):
-    """A rename the server refuses; the message says why and what to do instead."""
 
 
 @dataclass(frozen=True)
@@ -56,15 +50,6 @@ class RenameTarget:
     file: Path
     span: Span
     placeholder: str
-
-
-@dataclass(frozen=True)
-class RenameResult:
-    """The edits of a rename or a move (in Python files and config files), and notes on what
-    was left alone."""
-
-    edits: tuple[TextEdit, ...]
-    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,7 +67,7 @@ class _Subject:
 
 def prepare_rename(
     analysis: ProjectAnalysis,
-    resolver: IndexResolving,
+    resolver: Resolving,
     path: Path,
     position: Position,
     overlays: Mapping[Path, str] | None = None,
@@ -93,20 +78,21 @@ def prepare_rename(
     if found is None:
         return None
     subject, span, text = found
-    _check(analysis, resolver, subject)
+    _check(analysis, resolver, subject, overlays or {})
     return RenameTarget(path, span, text)
 
 
 def rename(
     analysis: ProjectAnalysis,
-    resolver: IndexResolving,
+    resolver: Resolving,
     path: Path,
     position: Position,
     new_name: str,
     overlays: Mapping[Path, str] | None = None,
-) -> RenameResult | None:
+) -> EditSet | None:
     """The edits renaming the plugin symbol at ``position`` (in its Python file, or from a URI
-    naming it) to ``new_name``: its definition and every URI naming it by that name."""
+    naming it) to ``new_name``: its definition, the project's imports re-exporting it and
+    ``__all__`` entries listing it, and every URI naming it by that name."""
     found = _subject_at(analysis, resolver, path, position, overlays or {})
     if found is None:
         return None
@@ -115,106 +101,26 @@ def rename(
     if not new_name.isidentifier() or keyword.iskeyword(new_name):
         raise RenameError(f"'{new_name}' is not a Python identifier")
     if new_name == old:
-        return RenameResult(())
-    _check(analysis, resolver, subject)
-    _check_free(analysis, subject, new_name)
+        return EditSet(())
+    plan = _check(analysis, resolver, subject, overlays or {})
+    _check_free(analysis, plan, new_name)
     edits: dict[tuple[Path, Span], TextEdit] = {}
-    symbol_edit = TextEdit(subject.path, subject.symbol.span, new_name)
-    edits[(subject.path, subject.symbol.span)] = symbol_edit
+    for file, span in [(subject.path, subject.symbol.span), *plan.spans]:
+        edits[(file, span)] = TextEdit(file, span, new_name)
     for naming in subject.namings:
-        last = len(naming.entry.uri.split(".")) - 1
-        span = uri_slice(analysis, naming, last)
-        if span is None:
-            raise RenameError(
-                f"cannot rewrite '{naming.entry.uri}' at {_where(analysis, naming)}: the string "
-                "is split or uses escapes; edit it by hand"
-            )
-        edits[(naming.file, span)] = TextEdit(naming.file, span, new_name)
-    return RenameResult(tuple(edits.values()))
-
-
-def module_name(search_path: SearchPath, path: Path, *, is_dir: bool) -> str | None:
-    """The dotted module name of a project module file or package directory, relative to the
-    project import root it is found under (``<root>/apps`` first, then ``<root>``)."""
-    real = Path(os.path.realpath(path))
-    for entry in search_path.entries:
-        if entry.origin not in ("apps", "project"):
-            continue
-        try:
-            parts = list(real.relative_to(os.path.realpath(entry.path)).parts)
-        except ValueError:
-            continue
-        if not parts:
-            return None
-        if not is_dir:
-            if not parts[-1].endswith(".py"):
-                return None
-            parts[-1] = parts[-1][: -len(".py")]
-            if parts[-1] == "__init__":
-                parts.pop()
-        if not parts or not all(p.isidentifier() and not keyword.iskeyword(p) for p in parts):
-            return None
-        return ".".join(parts)
-    return None
-
-
-def move_edits(
-    analysis: ProjectAnalysis,
-    resolver: IndexResolving,
-    moves: Sequence[tuple[Path, Path]],
-) -> RenameResult:
-    """The URI edits for module files or package directories about to move (``old -> new``):
-    every URI whose module prefix is the old dotted name, matched on whole segments and only
-    where that prefix really is the moved module, gets the new dotted name."""
-    search_path = resolver.search_path
-    renames: list[tuple[str, str, Path, bool]] = []
-    notes: list[str] = []
-    for old, new in moves:
-        is_dir = old.is_dir() if old.exists() else old.suffix != ".py"
-        if not search_path.is_project_file(old) or (not is_dir and old.suffix != ".py"):
-            continue
-        if not is_dir and "__init__.py" in (old.name, new.name):
-            continue  # a package's __init__ moving is not a module moving
-        old_name = module_name(search_path, old, is_dir=is_dir)
-        new_name = module_name(search_path, new, is_dir=is_dir)
-        if old_name is None or new_name == old_name:
-            continue
-        if new_name is None:
-            notes.append(
-                f"{relative(analysis.snapshot, new)} is not an importable module of the project; "
-                f"URIs under '{old_name}' were left as they are"
-            )
-            continue
-        renames.append((old_name, new_name, old, is_dir))
-
-    edits: list[TextEdit] = []
-    longest_first = sorted(renames, key=lambda item: -len(item[0]))
-    for config, entry, span in analysis.entries():
-        parts = entry.uri.split(".")
-        candidates = [r for r in longest_first if parts[: r[0].count(".") + 1] == r[0].split(".")]
-        resolution = resolve_entry(resolver, entry.uri) if candidates else None
-        if resolution is None:
-            continue
-        definitions = resolution.segment_definitions
-        chosen: tuple[str, str] | None = None
-        for old_name, new_name, old, is_dir in candidates:
-            count = old_name.count(".") + 1
-            reached = definitions[count - 1] if len(definitions) >= count else None
-            if reached is not None and _within(reached.file, old, is_dir):
-                chosen = (old_name, new_name)
-                break
-        if chosen is None:
-            continue
-        naming = Naming(config, entry, span, resolution)
-        where = _slice(analysis, naming, 0, len(chosen[0]))
+        parts = naming.entry.uri.split(".")
+        if parts[-1] != old:
+            continue  # through an alias, which stays
+        last = len(parts) - 1
+        offset, length = segment_range(naming.entry.uri, last) or (0, 0)
+        where = rewritable_span(analysis.parsed.get(naming.file), naming.entry, offset, length)
         if where is None:
-            notes.append(
-                f"'{entry.uri}' at {_where(analysis, naming)} could not be rewritten (the string "
-                "is split or uses escapes)"
+            raise RenameError(
+                f"cannot rewrite '{naming.entry.uri}' at {_where(analysis, naming)}: its last "
+                "segment is split over string pieces; edit it by hand"
             )
-            continue
-        edits.append(TextEdit(config, where, chosen[1]))
-    return RenameResult(tuple(edits), tuple(notes))
+        edits[(naming.file, where)] = TextEdit(naming.file, where, new_name)
+    return EditSet(tuple(edits.values()))
 
 
 # --- finding the subject ----------------------------------------------------------------------
@@ -222,7 +128,7 @@ def move_edits(
 
 def _subject_at(
     analysis: ProjectAnalysis,
-    resolver: IndexResolving,
+    resolver: Resolving,
     path: Path,
     position: Position,
     overlays: Mapping[Path, str],
@@ -244,7 +150,7 @@ def _subject_at(
 
 def _from_config(
     analysis: ProjectAnalysis,
-    resolver: IndexResolving,
+    resolver: Resolving,
     path: Path,
     position: Position,
     overlays: Mapping[Path, str],
@@ -252,16 +158,13 @@ def _from_config(
     found = analysis.entry_at(path, position)
     if found is None:
         return None
-    entry, span = found
+    entry, entry_span = found
     resolution = resolve_entry(resolver, entry.uri)
     if resolution is None:
         return None
-    naming = Naming(path, entry, span, resolution)
     parts = entry.uri.split(".")
-    spans = [uri_slice(analysis, naming, index) for index in range(len(parts))]
-    segment = next(
-        (i for i, s in enumerate(spans) if s is not None and s.contains(position)), len(parts) - 1
-    )
+    found_segment = segment_at(analysis.parsed[path], entry, position)
+    segment = len(parts) - 1 if found_segment is None else min(found_segment, len(parts) - 1)
     if segment < len(parts) - 1 or is_module(resolution):
         prefix = ".".join(parts[: segment + 1])
         raise RenameError(
@@ -286,13 +189,22 @@ def _from_config(
             f"cannot find the definition of '{entry.uri}' in {relative(analysis.snapshot, file)}"
         )
     subject = _subject(analysis, resolver, file, symbols, symbol)
-    where = spans[segment] or span
-    return subject, where, parts[segment]
+    if parts[-1] != symbol.name:
+        definitions = resolution.segment_definitions
+        through = definitions[-2] if len(definitions) >= 2 else None
+        raise RenameError(
+            f"'{entry.uri}' reaches '{symbol.name}' through an import as '{parts[-1]}' in "
+            f"{_describe(analysis, through, parts)}: rename '{symbol.name}' in "
+            f"{relative(analysis.snapshot, file)} (the alias stays), or rename the alias with "
+            "your Python language server"
+        )
+    span = segment_span(analysis.parsed[path], entry, segment) or entry_span
+    return subject, span, parts[segment]
 
 
 def _subject(
     analysis: ProjectAnalysis,
-    resolver: IndexResolving,
+    resolver: Resolving,
     path: Path,
     symbols: FileSymbols,
     symbol: TopLevel,
@@ -317,245 +229,79 @@ def _subject(
 # --- checks -----------------------------------------------------------------------------------
 
 
-def _check(analysis: ProjectAnalysis, resolver: IndexResolving, subject: _Subject) -> None:
-    """Refuse renames that would leave Python code or URIs pointing at the old name."""
+def _check(
+    analysis: ProjectAnalysis,
+    resolver: Resolving,
+    subject: _Subject,
+    overlays: Mapping[Path, str],
+) -> ImportPlan:
+    """Refuse renames that would leave Python code or URIs pointing at the old name; the
+    imports and ``__all__`` entries to rewrite with it."""
     name = subject.symbol.name
     file = relative(analysis.snapshot, subject.path)
-    tree = parse_module(subject.symbols.text)
+    text = subject.symbols.text
+    tree = parse_module(text)
     if tree is None:  # cannot happen: the symbols came from this text
         raise RenameError(f"{file} does not parse")
-    bindings = [s for s in subject.symbols.shown if s.name == name]
-    scan = _scan(tree, name)
-    if len(bindings) + len(scan.stores) > 1:
-        lines = sorted({s.span.start.line + 1 for s in bindings} | set(scan.stores))
+    uses = name_uses(tree, text, name)
+    again = uses.bound_again(s.span.start.line + 1 for s in subject.symbols.shown if s.name == name)
+    if again:
         raise RenameError(
             f"'{name}' is defined more than once at the top level of {file} (lines "
-            f"{', '.join(map(str, lines))}); {PYTHON_LS}"
+            f"{', '.join(map(str, again))}); {PYTHON_LS}"
         )
-    if scan.uses:
-        line, what = scan.uses[0]
+    if uses.first_use is not None:
+        line, what = uses.first_use
         raise RenameError(
             f"'{name}' is also {what} elsewhere in {file} (line {line}); {PYTHON_LS}, then fix "
             "the URIs (their quick fixes suggest the new name)"
         )
+    plan = plan_imports(analysis, resolver, subject.path, tree, text, name, overlays)
     for naming in subject.namings:
-        parts = naming.entry.uri.split(".")
-        definitions = naming.resolution.segment_definitions
-        through = definitions[-2] if len(definitions) >= 2 else None
-        if parts[-1] != name or (through is not None and not _same(through.file, subject.path)):
-            via = _describe(analysis, through, parts)
-            alias = f" as '{parts[-1]}'" if parts[-1] != name else ""
-            raise RenameError(
-                f"'{naming.entry.uri}' ({_where(analysis, naming)}) reaches '{name}' through "
-                f"an import{alias} in {via}; renaming '{name}' would break that import: "
-                f"{PYTHON_LS}, then update the URIs"
-            )
-    module = module_name(resolver.search_path, subject.path, is_dir=False)
-    if module is not None:
-        for importer, line in _importers(resolver.search_path, subject.path, module, name):
-            raise RenameError(
-                f"'{name}' is imported by {relative(analysis.snapshot, importer)} (line {line}); "
-                f"{PYTHON_LS}, then update the URIs"
-            )
+        _check_naming(analysis, plan, naming, name)
+    return plan
 
 
-def _check_free(analysis: ProjectAnalysis, subject: _Subject, new_name: str) -> None:
-    """Refuse a new name the module already binds or uses (it would change what code means)."""
-    file = relative(analysis.snapshot, subject.path)
-    taken = [s for s in subject.symbols.shown if s.name == new_name]
-    if taken:
-        raise RenameError(
-            f"'{new_name}' is already defined in {file} (line {taken[0].span.start.line + 1})"
-        )
-    tree = parse_module(subject.symbols.text)
-    scan = _scan(tree, new_name) if tree is not None else None
-    if scan is not None and (scan.stores or scan.uses):
-        line = (scan.stores or [use[0] for use in scan.uses])[0]
-        raise RenameError(f"'{new_name}' is already used in {file} (line {line})")
-
-
-@dataclass
-class _Scan:
-    uses: list[tuple[int, str]]  # (1-based line, "used" / "deleted" / ...)
-    stores: list[int]  # 1-based lines of other module-level bindings
-
-
-def _scan(tree: ast.Module, name: str) -> _Scan:
-    """Where ``name`` is read, deleted, declared global or exported, anywhere in the module,
-    and where it is bound at module level other than by an assignment or definition."""
-    visitor = _NameScan(name)
-    visitor.visit(tree)
-    for statement in module_statements(tree.body):
-        nodes = list(ast.walk(statement))
-        if any(isinstance(n, ast.Name) and n.id == "__all__" for n in nodes) and any(
-            isinstance(n, ast.Constant) and n.value == name for n in nodes
-        ):
-            visitor.uses.append((statement.lineno, "listed in __all__"))
-    visitor.uses.sort()
-    return _Scan(visitor.uses, visitor.stores)
-
-
-class _NameScan(ast.NodeVisitor):
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.depth = 0
-        self.uses: list[tuple[int, str]] = []
-        self.stores: list[int] = []
-
-    def _nested(self, node: ast.AST) -> None:
-        self.depth += 1
-        self.generic_visit(node)
-        self.depth -= 1
-
-    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = visit_Lambda = _nested
-    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _nested
-
-    def visit_Name(self, node: ast.Name) -> None:
-        if node.id != self.name:
-            return
-        if isinstance(node.ctx, ast.Store):
-            if self.depth == 0:
-                self.stores.append(node.lineno)
-        else:
-            what = "deleted" if isinstance(node.ctx, ast.Del) else "used"
-            self.uses.append((node.lineno, what))
-
-    def visit_Assign(self, node: ast.Assign) -> None:
-        if self.depth > 0:
-            self.generic_visit(node)
-            return
-        for target in node.targets:  # top-level targets are definitions, counted separately
-            self._target_reads(target)
-        self.visit(node.value)
-
-    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
-        if self.depth > 0 or node.value is None:
-            if node.value is not None:
-                self.generic_visit(node)
-            else:
-                self.visit(node.annotation)
-            return
-        self._target_reads(node.target)
-        self.visit(node.annotation)
-        self.visit(node.value)
-
-    def visit_AugAssign(self, node: ast.AugAssign) -> None:
-        if isinstance(node.target, ast.Name) and node.target.id == self.name:
-            self.uses.append((node.lineno, "used"))
-        else:
-            self.visit(node.target)
-        self.visit(node.value)
-
-    def visit_Global(self, node: ast.Global) -> None:
-        if self.name in node.names:
-            self.uses.append((node.lineno, "declared global"))
-
-    def visit_Nonlocal(self, node: ast.Nonlocal) -> None:
-        if self.name in node.names:
-            self.uses.append((node.lineno, "declared nonlocal"))
-
-    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
-        if node.name == self.name and self.depth == 0:
-            self.stores.append(node.lineno)
-        self.generic_visit(node)
-
-    def _target_reads(self, target: ast.expr) -> None:
-        for node in ast.walk(target):
-            if (
-                isinstance(node, ast.Name)
-                and node.id == self.name
-                and not isinstance(node.ctx, ast.Store)
-            ):
-                self.uses.append((node.lineno, "used"))
-
-
-def _importers(
-    search_path: SearchPath, defining: Path, module: str, name: str
-) -> Iterator[tuple[Path, int]]:
-    """Project modules with ``from <module> import <name>`` (absolute or relative)."""
-    for file in _project_python_files(search_path):
-        if _same(file, defining):
-            continue
-        text, _error = read_text(file)
-        if name not in text or "import" not in text:
-            continue
-        tree = parse_module(text)
-        if tree is None:
-            continue
-        importer = module_name(search_path, file, is_dir=False)
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.ImportFrom):
-                continue
-            if not any(alias.name == name for alias in node.names):
-                continue
-            if _absolute(node, importer, file.name == "__init__.py") == module:
-                yield file, node.lineno
-
-
-def _absolute(node: ast.ImportFrom, importer: str | None, is_package: bool) -> str | None:
-    """The absolute module name a ``from ... import`` statement imports from."""
-    if node.level == 0:
-        return node.module
-    if importer is None:
-        return None
-    package = importer if is_package else importer.rpartition(".")[0]
-    parts = package.split(".") if package else []
-    drop = node.level - 1
-    if drop > len(parts):
-        return None
-    parts = parts[: len(parts) - drop]
-    if node.module:
-        parts.extend(node.module.split("."))
-    return ".".join(parts) or None
-
-
-def _project_python_files(search_path: SearchPath) -> Iterator[Path]:
-    count = 0
-    for directory, subdirectories, files in os.walk(search_path.root):
-        subdirectories[:] = sorted(
-            name
-            for name in subdirectories
-            if name not in _SKIPPED
-            and not name.startswith(".")
-            and not os.path.exists(os.path.join(directory, name, "pyvenv.cfg"))
-        )
-        for name in sorted(files):
-            if name.endswith(".py"):
-                count += 1
-                if count > _SCAN_LIMIT:
-                    return
-                yield Path(directory) / name
-
-
-# --- spans and paths --------------------------------------------------------------------------
-
-
-def uri_slice(analysis: ProjectAnalysis, naming: Naming, segment: int) -> Span | None:
-    """The source span of segment ``segment`` of a URI, when it is written verbatim."""
-    direct = segment_span(naming.span, naming.entry.uri, segment)
-    if direct is not None:
-        return direct
+def _check_naming(analysis: ProjectAnalysis, plan: ImportPlan, naming: Naming, name: str) -> None:
+    """Refuse a URI that would stop resolving: it must reach the symbol through modules whose
+    binding the rename rewrites (by name, or under an alias that stays)."""
     parts = naming.entry.uri.split(".")
-    offset = sum(len(part) + 1 for part in parts[:segment])
-    return _slice(analysis, naming, offset, len(parts[segment]))
+    definitions = naming.resolution.segment_definitions
+    through = definitions[-2] if len(definitions) >= 2 else None
+    module = through.file if through is not None else None
+    hidden = plan.hidden(module)
+    if hidden is not None:
+        raise RenameError(
+            f"'{naming.entry.uri}' ({_where(analysis, naming)}) reaches '{name}' through "
+            f"{hidden}, so no edit can keep it resolving: list '{name}' in an __all__ there, or "
+            "import it by name, then rename again"
+        )
+    by_name = parts[-1] == name
+    reached = (through is None or plan.binds(module)) if by_name else plan.aliases(module)
+    if not reached:
+        via = _describe(analysis, through, parts)
+        alias = f" as '{parts[-1]}'" if parts[-1] != name else ""
+        raise RenameError(
+            f"'{naming.entry.uri}' ({_where(analysis, naming)}) reaches '{name}' through "
+            f"an import{alias} in {via}; renaming '{name}' would break that import: "
+            f"{PYTHON_LS}, then update the URIs"
+        )
 
 
-def _slice(analysis: ProjectAnalysis, naming: Naming, offset: int, length: int) -> Span | None:
-    """The source span of ``uri[offset:offset + length]`` when those characters are written
-    verbatim on one line (no escapes, not split over string pieces)."""
-    span, uri = naming.span, naming.entry.uri
-    if span.start.line == span.end.line and span.end.column - span.start.column == len(uri):
-        start = span.start.column + offset
-        line = span.start.line
-        return Span(Position(line, start), Position(line, start + length))
-    parsed = analysis.parsed.get(naming.file)
-    site = parsed.entry_sites.get(naming.entry) if parsed is not None else None
-    if site is None:
-        return None
-    found = site.span_of(offset, length)
-    if found.start.line != found.end.line or found.end.column - found.start.column != length:
-        return None
-    return found
+def _check_free(analysis: ProjectAnalysis, plan: ImportPlan, new_name: str) -> None:
+    """Refuse a new name that a module binding the old one already binds or uses (it would
+    change what code means)."""
+    for binder in plan.binders:
+        file = relative(analysis.snapshot, binder.path)
+        taken = [s for s in top_level(binder.text, binder.tree) or [] if s.name == new_name]
+        if taken:
+            raise RenameError(
+                f"'{new_name}' is already defined in {file} (line {taken[0].span.start.line + 1})"
+            )
+        uses = name_uses(binder.tree, binder.text, new_name)
+        if uses.stores or uses.uses:
+            line = (uses.stores or [use[0] for use in uses.uses])[0]
+            raise RenameError(f"'{new_name}' is already used in {file} (line {line})")
 
 
 def _where(analysis: ProjectAnalysis, naming: Naming) -> str:
@@ -566,20 +312,3 @@ def _describe(analysis: ProjectAnalysis, definition: Definition | None, parts: l
     if definition is not None and definition.file is not None:
         return relative(analysis.snapshot, definition.file)
     return ".".join(parts[:-1]) or parts[0]
-
-
-def _real(path: Path) -> str:
-    return os.path.normcase(os.path.realpath(path))
-
-
-def _same(first: Path | None, second: Path | None) -> bool:
-    return first is not None and second is not None and _real(first) == _real(second)
-
-
-def _within(path: Path | None, old: Path, is_dir: bool) -> bool:
-    if path is None:
-        return False
-    if not is_dir:
-        return _same(path, old)
-    inner, outer = _real(path), _real(old)
-    return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)

@@ -39,9 +39,17 @@ RULES: dict[str, Rule] = {
         Rule("SPOC004", "duplicate-plugin", "warning", "already listed earlier in the group"),
         Rule("SPOC005", "wrong-shape", "error", "plugins config is not groups of strings"),
         Rule("SPOC006", "not-static", "information", "computed value, not checked"),
-        Rule("SPOC007", "import-will-fail", "warning", "found, but importing it will fail"),
+        # An error when the failure is certain; check.py lowers it to a warning when the
+        # failing import only runs in an ``except ImportError:`` handler.
+        Rule("SPOC007", "import-will-fail", "error", "found, but importing it will fail"),
         Rule("SPOC008", "runtime-import-failed", "error", "importing it raised at runtime"),
         Rule("SPOC009", "invalid-config", "error", "spoc.toml is invalid"),
+        Rule(
+            "SPOC010",
+            "unverifiable-unseen-name",
+            "information",
+            "cannot be verified statically, and the name is not among those seen",
+        ),
     )
 }
 

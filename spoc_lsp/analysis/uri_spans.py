@@ -4,12 +4,18 @@ The parsers map each character of a URI's value to its source (``StringSite.piec
 concatenated literals, line continuations), and ``ParsedConfig.entry_sites`` keeps the map of
 every entry. Squiggles, quick fixes, go to definition and rename all read it through here, so a
 URI written with an escape is located exactly, never by counting raw columns.
+
+``segment_span`` and ``value_span`` are for pointing (a squiggle, a hit test);
+``rewritable_span`` is for editing: it answers only when overwriting that source range with new
+plain text leaves the rest of the string's value as it was.
 """
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from spoc.plugins import PluginEntry
-from spoc_lsp.syntax.model import ParsedConfig, Position, Span
+from spoc_lsp.syntax.model import ParsedConfig, Position, Span, StringSite
 
 
 def segment_range(uri: str, segment: int) -> tuple[int, int] | None:
@@ -61,6 +67,36 @@ def segment_at(parsed: ParsedConfig, entry: PluginEntry, position: Position) -> 
     """Index of the dotted segment of ``entry.uri`` written at ``position``."""
     offset = offset_at(parsed, entry, position)
     return entry.uri[:offset].count(".") if offset is not None else None
+
+
+def rewritable_span(
+    parsed: ParsedConfig | None, entry: PluginEntry, offset: int, length: int
+) -> Span | None:
+    """The source range to overwrite to replace ``entry.uri[offset:offset + length]``, or
+    ``None`` when those characters are not one unbroken stretch of a single string (split
+    over concatenated pieces or a line continuation, or sharing an escape with neighbours)."""
+    if parsed is None or length <= 0:
+        return None
+    site = parsed.entry_sites.get(entry)
+    if site is None:
+        return value_span(parsed, entry, offset, length)
+    value = site.value if site.value is not None else site.text
+    if value != entry.uri or offset + length > len(value):
+        return None
+    chars = [site.span_of(index, 1) for index in range(offset, offset + length)]
+    for before, after in pairwise(chars):
+        if after.start > before.end:  # a gap: a closing quote, a continuation, a comment
+            return None
+    span = Span(chars[0].start, max(char.end for char in chars))
+    return span if _alone(site, value, offset, length, span) else None
+
+
+def _alone(site: StringSite, value: str, offset: int, length: int, span: Span) -> bool:
+    """No value character outside the stretch is written inside ``span``."""
+    if offset > 0 and site.span_of(offset - 1, 1).end > span.start:
+        return False
+    end = offset + length
+    return not (end < len(value) and site.span_of(end, 1).start < span.end)
 
 
 def _plain(span: Span, uri: str) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 from spoc_lsp.index.chain import ChainWalker
 from spoc_lsp.index.finder import FoundModule
 from spoc_lsp.index.model import Child, SymbolKind
-from spoc_lsp.index.namespace import Found, Namespaces
+from spoc_lsp.index.namespace import Found, Namespaces, Note
 from spoc_lsp.index.search_path import SearchPath
 from spoc_lsp.index.tracking import Clock, Memo, Tracker
 
@@ -63,6 +63,8 @@ class ChildLister:
                 detail = self._relative(file)
                 if file is not None and origin.kind != "module":
                     detail += f":{line + 1}"
+                if isinstance(origin.details, Note) and origin.details.doc:
+                    detail = origin.details.doc  # "provided by __getattr__ at line N"
                 project = self._search_path.is_project_file(file)
                 found.append(Child(name, origin.kind, detail, project))
         if parent.is_package:

@@ -27,11 +27,11 @@ class Target:
     os_name: str
 
 
-class _Unknown:
+class _Undecided:
     """The value of an expression that cannot be evaluated statically."""
 
 
-_UNKNOWN = _Unknown()
+_UNDECIDED = _Undecided()
 
 _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], object]] = {
     ast.Eq: operator.eq,
@@ -71,7 +71,7 @@ def evaluate(test: ast.expr, target: Target, constants: Mapping[str, bool]) -> b
     if isinstance(test, ast.Name) and test.id in constants:
         return constants[test.id]
     value = _value(test, target)
-    if isinstance(value, _Unknown):
+    if isinstance(value, _Undecided):
         return None
     try:
         return bool(value)
@@ -80,12 +80,12 @@ def evaluate(test: ast.expr, target: Target, constants: Mapping[str, bool]) -> b
 
 
 def _value(node: ast.expr, target: Target) -> object:
-    """The Python value of a simple expression, or ``_UNKNOWN``."""
+    """The Python value of a simple expression, or ``_UNDECIDED``."""
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.Tuple):
         items = [_value(item, target) for item in node.elts]
-        return _UNKNOWN if any(isinstance(i, _Unknown) for i in items) else tuple(items)
+        return _UNDECIDED if any(isinstance(i, _Undecided) for i in items) else tuple(items)
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
         base, attr = node.value.id, node.attr
         if base in _SYS_NAMES and attr == "version_info":
@@ -94,39 +94,39 @@ def _value(node: ast.expr, target: Target) -> object:
             return target.platform
         if base in _OS_NAMES and attr == "name":
             return target.os_name
-        return _UNKNOWN
+        return _UNDECIDED
     if isinstance(node, ast.Attribute) and node.attr in ("major", "minor", "micro"):
         version = _value(node.value, target)
         if isinstance(version, tuple):
             return version[("major", "minor", "micro").index(node.attr)]
-        return _UNKNOWN
+        return _UNDECIDED
     if isinstance(node, ast.Subscript):
         return _subscript(node, target)
     if isinstance(node, ast.Compare):
         return _compare(node, target)
     if isinstance(node, ast.Call):
         return _call(node, target)
-    return _UNKNOWN
+    return _UNDECIDED
 
 
 def _subscript(node: ast.Subscript, target: Target) -> object:
     container = _value(node.value, target)
     if not isinstance(container, tuple):
-        return _UNKNOWN
+        return _UNDECIDED
     index = node.slice
     try:
         if isinstance(index, ast.Slice):
             lower = _value(index.lower, target) if index.lower is not None else None
             upper = _value(index.upper, target) if index.upper is not None else None
             if not isinstance(lower, (int, type(None))) or not isinstance(upper, (int, type(None))):
-                return _UNKNOWN
+                return _UNDECIDED
             if index.step is not None:
-                return _UNKNOWN
+                return _UNDECIDED
             return container[lower:upper]
         key = _value(index, target)
-        return container[key] if isinstance(key, int) else _UNKNOWN
+        return container[key] if isinstance(key, int) else _UNDECIDED
     except (IndexError, TypeError):
-        return _UNKNOWN
+        return _UNDECIDED
 
 
 def _compare(node: ast.Compare, target: Target) -> object:
@@ -134,13 +134,13 @@ def _compare(node: ast.Compare, target: Target) -> object:
     for op, right_node in zip(node.ops, node.comparators, strict=True):
         right = _value(right_node, target)
         function = _COMPARE.get(type(op))
-        if function is None or isinstance(left, _Unknown) or isinstance(right, _Unknown):
-            return _UNKNOWN
+        if function is None or isinstance(left, _Undecided) or isinstance(right, _Undecided):
+            return _UNDECIDED
         try:
             if not function(left, right):
                 return False
         except TypeError:
-            return _UNKNOWN
+            return _UNDECIDED
         left = right
     return True
 
@@ -161,5 +161,5 @@ def _call(node: ast.Call, target: Target) -> object:
                 method = subject.startswith if func.attr == "startswith" else subject.endswith
                 return method(argument)
             except TypeError:
-                return _UNKNOWN
-    return _UNKNOWN
+                return _UNDECIDED
+    return _UNDECIDED

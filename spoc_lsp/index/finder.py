@@ -214,6 +214,10 @@ class ModuleFinder:
         order = {"source": 0, "bytecode": 1, "extension": 2}
         yield from sorted(self._suffixes, key=lambda item: order.get(item[1], 3))
 
+    def file_exists(self, path: Path) -> bool:
+        """``path`` is listed in its (cached) directory."""
+        return self._exists(path)
+
     def _exists(self, path: Path) -> bool:
         listing = self._listings.listing(str(path.parent))
         return listing is not None and (path.name in listing.files or path.name in listing.dirs)

@@ -6,10 +6,15 @@ line and the tests all read the same values.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Literal, Protocol
+
+from spoc_lsp.index.getattr_rules import GetattrRule
+from spoc_lsp.index.lazy_modules import HelperCall
+from spoc_lsp.index.signatures import Details
 
 SymbolKind = Literal["module", "class", "function", "variable", "unknown"]
 
@@ -134,6 +139,9 @@ class ImportProblem:
     file: Path | None
     message: str  # "syntax error at line 3: ..." or "imports 'redis', which is not installed"
     line: int | None = None  # 1-based line in ``file``
+    # The failing import or raise sits in an ``except ImportError:`` handler (it runs because
+    # an import before it fails): SPOC007 is then a warning; an unconditional one an error.
+    conditional: bool = False
 
 
 @dataclass(frozen=True)
@@ -160,6 +168,10 @@ class Resolution:
     import_problems: tuple[ImportProblem, ...] = ()  # SPOC007 facts along the import chain
     # Definitions of each prefix (a, a.b, a.b.c) for go-to-definition on a segment.
     segment_definitions: tuple[Definition | None, ...] = field(default=())
+    # When unverifiable and the last segment is not among the names seen statically in its
+    # module (SPOC010): that module, and close names that are seen there.
+    unseen_in: str | None = None
+    unseen_suggestions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -170,3 +182,119 @@ class Child:
     kind: SymbolKind
     detail: str  # where it is defined, for the completion item's detail
     is_project: bool = False  # defined under the project root (sorted first)
+
+
+# --- module summaries: what a module's source binds (built by ``symbols.summarize``) ---------
+
+BindingKind = Literal["class", "function", "variable", "import", "from", "submodule"]
+# Modules whose failure to import makes an ``except ImportError:`` handler run, one group per
+# enclosing handler; code under guards runs only when each group has a module that fails.
+Guards = tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)  # ~40 per module: slots keep them small
+class Binding:
+    """One name the module's top level binds (the last binding of that name wins)."""
+
+    name: str
+    kind: BindingKind
+    line: int  # 0-based
+    column: int  # 0-based, in characters
+    order: int  # position among binding events, to order star imports against it
+    details: Details | None = None  # signature and docstring, rendered when first asked for
+    # "import"/"submodule": the absolute module it names; "from": the module imported from
+    # (None for a relative import that reaches above the top-level package).
+    module: str | None = None
+    attribute: str | None = None  # "from": the name taken from ``module``
+    conditional: bool = False  # bound only on some paths through the top level
+    # Modules that must be importable for this binding to happen (bindings in a ``try:``
+    # body, from an import that may fail on).
+    requires: tuple[str, ...] = ()
+    # Bound in an ``except ImportError`` handler: happens only if one of these imports fails.
+    unless: tuple[str, ...] = ()
+    # The binding this one replaced: what remains when this one turns out not to happen.
+    previous: Binding | None = None
+
+    @property
+    def signature(self) -> str | None:
+        return self.details.signature if self.details is not None else None
+
+    @property
+    def doc(self) -> str | None:
+        return self.details.doc if self.details is not None else None
+
+
+@dataclass(frozen=True)
+class StarImport:
+    """``from module import *`` at top level."""
+
+    module: str | None
+    order: int
+    line: int  # 1-based
+    conditional: bool
+
+
+@dataclass(frozen=True)
+class RequiredImport:
+    """An import that runs whenever the module is imported and whose failure is not caught."""
+
+    module: str  # absolute dotted name
+    line: int  # 1-based
+    relative: bool
+    names: tuple[str, ...] = ()  # ``from module import names`` (each may be a submodule)
+    # Run only by ``except ImportError:`` handlers: required when these imports fail.
+    guards: Guards = ()
+
+
+@dataclass(frozen=True)
+class ModuleProblem:
+    """A certain import failure visible in the module's own source."""
+
+    message: str
+    line: int | None  # 1-based
+    guards: Guards = ()  # a failure only when these imports fail (see RequiredImport)
+
+
+@dataclass(frozen=True, eq=False)
+class ModuleSummary:
+    """Everything the resolver needs to know about one module's source."""
+
+    name: str
+    file: Path
+    is_package: bool
+    doc_details: Details | None = None  # the module docstring, rendered when asked for
+    bindings: Mapping[str, Binding] = field(default_factory=dict)
+    star_imports: tuple[StarImport, ...] = ()
+    deleted: Mapping[str, int] = field(default_factory=dict)  # name -> order of its `del`
+    maybe_names: frozenset[str] = frozenset()  # bound only by `global` inside a function
+    all_names: tuple[str, ...] | None = None  # a literal __all__
+    all_known: bool = True  # False when __all__ exists but is not a literal
+    dynamic: str | None = None  # why the attributes cannot be listed statically
+    path_changed: bool = False  # __path__ is assigned or extended
+    import_hooks: bool = False  # sys.path / sys.meta_path / sys.path_hooks are changed
+    module_aliases: Mapping[str, str | None] = field(default_factory=dict)  # sys.modules[k] = v
+    unknown_aliases: bool = False  # sys.modules[<not a literal>] = ...
+    # (module, attribute, 1-based line): attributes this module sets on other modules
+    external_attributes: tuple[tuple[str, str, int], ...] = ()
+    required_imports: tuple[RequiredImport, ...] = ()
+    guarded_imports: bool = False  # some required imports have guards
+    problems: tuple[ModuleProblem, ...] = ()
+    syntax_error: bool = False
+    unparsable: str | None = None  # parsing failed for a reason that proves nothing
+    # Module ``__getattr__`` decided from its body (``getattr_rules``); ``None``: there is none,
+    # or it is undecidable (then ``dynamic`` says so).
+    getattr_rule: GetattrRule | None = None
+    # Top-level functions that return a decidable ``__getattr__`` (``f(__name__)`` factories).
+    getattr_factories: Mapping[str, GetattrRule] = field(default_factory=dict)
+    # Top-level calls handing ``__name__`` to an imported function (``lazy_modules``), and the
+    # functions of this module that rebuild a module named by a parameter (name -> parameters).
+    helper_calls: tuple[HelperCall, ...] = ()
+    rebinders: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def binding(self, name: str) -> Binding | None:
+        return self.bindings.get(name)
+
+    @property
+    def doc(self) -> str | None:
+        """The first paragraph of the module docstring."""
+        return self.doc_details.doc if self.doc_details is not None else None

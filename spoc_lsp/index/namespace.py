@@ -11,11 +11,20 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from spoc_lsp.index.finder import FoundModule, ModuleFinder
-from spoc_lsp.index.model import Definition, HoverText, SymbolKind
+from spoc_lsp.index.getattr_rules import GetattrRule
+from spoc_lsp.index.model import (
+    Binding,
+    Definition,
+    Guards,
+    HoverText,
+    ModuleSummary,
+    StarImport,
+    SymbolKind,
+)
 from spoc_lsp.index.summaries import SummaryCache
-from spoc_lsp.index.symbols import Binding, Guards, ModuleSummary, StarImport
 from spoc_lsp.index.tracking import Clock, Memo, Tracker
 
 _MAX_DEPTH = 24
@@ -62,6 +71,14 @@ class Origin:
     @property
     def doc(self) -> str | None:
         return self.details.doc if self.details is not None else None
+
+
+@dataclass(frozen=True)
+class Note:
+    """Hover text that is a fixed note (no signature)."""
+
+    doc: str | None
+    signature: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +162,32 @@ class Namespaces:
             return None
         return self.summaries.summary(module.source, module.name, module.is_package)
 
+    def attribute_summary(self, module: FoundModule) -> ModuleSummary | None:
+        """What ``module``'s attributes are read from: its source, or for a compiled module
+        the ``.pyi`` stub or pure-Python twin beside it (read for names only: what a stub
+        imports is never executed)."""
+        if module.source is not None or module.kind != "extension":
+            return self.summary(module)
+        evidence = self.compiled_evidence(module)
+        if evidence is None:
+            return None
+        return self.summaries.summary(evidence, module.name, module.is_package)
+
+    def compiled_evidence(self, module: FoundModule) -> Path | None:
+        """``name.pyi`` or ``name.py`` beside an extension module (Cython's pure-Python mode
+        ships both), read in its place."""
+        if module.kind != "extension" or module.file is None:
+            return None
+        stem = "__init__" if module.is_package else module.name.rpartition(".")[2]
+        directory = module.file.parent
+        candidates = [directory / f"{stem}.pyi", directory / f"{stem}.py"]
+        if not module.is_package:  # a stub package beside it: ``name/__init__.pyi``
+            candidates.insert(1, directory / stem / "__init__.pyi")
+        for twin in candidates:
+            if self.finder.file_exists(twin):
+                return twin
+        return None
+
     def find_module(self, fullname: str) -> FoundModule | None:
         """The module ``fullname``, found through its packages (no side effects modelled)."""
         return self._modules.get(fullname, lambda: self._find_module(fullname))
@@ -210,7 +253,7 @@ class Namespaces:
 
     def _compute(self, module: FoundModule, name: str, visiting: frozenset[str]) -> Lookup:
         implicit = self._implicit(module, name)
-        summary = self.summary(module)
+        summary = self.attribute_summary(module)
         if module.kind == "namespace":
             return Found(module, None, implicit) if implicit else Missing()
         if summary is None:
@@ -225,6 +268,16 @@ class Namespaces:
                 summary.problems[0].message if summary.problems else "cannot be read"
             )
             return Unknown(f"module {module.name!r} cannot be analysed ({why})")
+        rebuilt = self.rebuilt(summary)
+        if rebuilt is not None:
+            names, reason, line = rebuilt
+            if name in names:
+                where = Definition(module.where, line - 1, 0) if module.where else None
+                return Found(
+                    module, None, Origin("unknown", where, Note(f"bound lazily: {reason}"))
+                )
+            if implicit is None:
+                return Unknown(f"module {module.name!r} is rebuilt at runtime: {reason}")
         binding = self._effective(summary.binding(name))
         floor = max(binding.order if binding else 0, summary.deleted.get(name, 0))
         unknown: Unknown | None = None
@@ -244,12 +297,87 @@ class Namespaces:
             return Found(module, None, implicit)
         if name in summary.maybe_names:
             return Unknown(f"{name!r} is only bound by a function of {module.name!r} (global)")
+        if summary.dynamic is None and summary.getattr_rule is not None:
+            decided = self._getattr_accepts(module, summary, name)
+            if decided is True:
+                return Found(module, None, self._provided(module, summary))
+            if isinstance(decided, str):
+                return Unknown(decided)
         if summary.dynamic is not None:
             return Unknown(f"module {module.name!r} has dynamic attributes: {summary.dynamic}")
         external = self._set_elsewhere(module, name)
         if external is not None:
             return Found(module, None, external)
         return Missing()
+
+    def rebuilt(self, summary: ModuleSummary) -> tuple[frozenset[str], str, int] | None:
+        """When a helper rebuilds the module (``lazy_modules``): the names bound lazily, why,
+        and the line of the call."""
+        for call in summary.helper_calls:
+            helper = self.find_module(call.module)
+            found = self.summary(helper) if helper is not None else None
+            if found is None or call.function not in found.rebinders:
+                continue
+            parameters = set(found.rebinders[call.function])
+            names = call.names | (call.keywords - parameters)
+            reason = f"{call.module}.{call.function}() replaces it (line {call.line})"
+            return frozenset(names), reason, call.line
+        return None
+
+    def _getattr_chain(
+        self, module: FoundModule, summary: ModuleSummary
+    ) -> list[GetattrRule] | str:
+        """The rule of ``module``'s ``__getattr__`` and the factory rules it delegates to, or
+        why a delegation cannot be followed."""
+        rules: list[GetattrRule] = []
+        rule = summary.getattr_rule
+        owner = summary
+        while rule is not None and len(rules) <= 4:
+            rules.append(rule)
+            if rule.delegate is None:
+                return rules
+            binding = owner.binding(rule.delegate)
+            if binding is not None and binding.kind == "function":
+                rule = owner.getattr_factories.get(rule.delegate)
+            elif binding is not None and binding.kind == "from" and binding.module:
+                source = self.find_module(binding.module)
+                found = self.summary(source) if source is not None else None
+                if found is None or found.dynamic is not None:
+                    break
+                owner = found
+                rule = found.getattr_factories.get(binding.attribute or binding.name)
+            else:
+                break
+        line = summary.getattr_rule.line if summary.getattr_rule else 0
+        return (
+            f"module {module.name!r} defines __getattr__ (line {line}) through a helper that "
+            "cannot be followed"
+        )
+
+    def _getattr_accepts(
+        self, module: FoundModule, summary: ModuleSummary, name: str
+    ) -> bool | str:
+        """Whether ``module.__getattr__`` returns something for ``name`` (a reason string when
+        that cannot be told)."""
+        chain = self._getattr_chain(module, summary)
+        if isinstance(chain, str):
+            return chain
+        return any(rule.accepts(name, module.name) for rule in chain)
+
+    def getattr_names(self, module: FoundModule, summary: ModuleSummary) -> set[str]:
+        """The names ``module.__getattr__`` is known to accept."""
+        if summary.dynamic is not None or summary.getattr_rule is None:
+            return set()
+        chain = self._getattr_chain(module, summary)
+        if isinstance(chain, str):
+            return set()
+        return {name for rule in chain for name in rule.names(module.name)}
+
+    @staticmethod
+    def _provided(module: FoundModule, summary: ModuleSummary) -> Origin:
+        line = summary.getattr_rule.line if summary.getattr_rule else 1
+        where = Definition(module.where, line - 1, 0) if module.where else None
+        return Origin("unknown", where, Note(f"provided by __getattr__ at line {line}"))
 
     def _set_elsewhere(self, module: FoundModule, name: str) -> Origin | None:
         """``module.name = ...`` run by a module that importing ``module`` executes."""
@@ -327,7 +455,7 @@ class Namespaces:
             return Unknown(f"{importer.name!r} star-imports {star.module!r}, which is not found")
         if source.kind == "namespace":
             return Missing()
-        summary = self.summary(source)
+        summary = self.attribute_summary(source)
         if summary is None:
             return Unknown(
                 f"{importer.name!r} star-imports {star.module!r}, {describe_kind(source)}"
@@ -361,13 +489,16 @@ class Namespaces:
         return self._names(module, frozenset())
 
     def _names(self, module: FoundModule, visiting: frozenset[str]) -> tuple[set[str], bool]:
-        summary = self.summary(module)
+        summary = self.attribute_summary(module)
         if module.kind == "namespace":
             return set(), True
         if summary is None or summary.syntax_error or summary.unparsable:
             return set(), False
-        names = set(summary.bindings)
+        names = set(summary.bindings) | self.getattr_names(module, summary)
         complete = summary.dynamic is None and not summary.maybe_names
+        rebuilt = self.rebuilt(summary) if summary.helper_calls else None
+        if rebuilt is not None:
+            names, complete = set(rebuilt[0]), False
         for star in summary.star_imports:
             exported, star_complete = self._star_names(star, visiting)
             names |= {name for name in exported if summary.deleted.get(name, 0) < star.order}
@@ -380,7 +511,7 @@ class Namespaces:
         source = self.find_module(star.module)
         if source is None:
             return set(), False
-        summary = self.summary(source)
+        summary = self.attribute_summary(source)
         if source.kind == "namespace":
             return set(), True
         if summary is None:
@@ -406,7 +537,8 @@ class Namespaces:
     def _origin(
         self, module: FoundModule, binding: Binding, depth: int, visiting: frozenset[str]
     ) -> Origin:
-        here = Definition(module.where, binding.line, binding.column) if module.where else None
+        file = self.compiled_evidence(module) or module.where
+        here = Definition(file, binding.line, binding.column) if file else None
         if binding.kind in ("class", "function", "variable"):
             return Origin(binding.kind, here, binding.details)
         unknown = Origin("unknown", here)

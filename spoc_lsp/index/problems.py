@@ -24,10 +24,9 @@ from collections import deque
 from collections.abc import Callable
 
 from spoc_lsp.index.finder import FoundModule
-from spoc_lsp.index.model import ImportProblem
+from spoc_lsp.index.model import Guards, ImportProblem
 from spoc_lsp.index.namespace import Namespaces
 from spoc_lsp.index.search_path import SearchPath
-from spoc_lsp.index.symbols import Guards
 from spoc_lsp.index.tracking import Clock, Memo, Tracker
 
 _MAX_FOLLOWED = 400  # modules followed from one module, to bound the cost of huge packages
@@ -121,7 +120,9 @@ class ProblemChecker:
             failed = self._failing_guard(own.guards, project)
             if failed is not None:
                 message = f"{own.message} ({failed!r} cannot be imported)"
-                missing.append(ImportProblem(module.name, module.file, message, own.line))
+                missing.append(
+                    ImportProblem(module.name, module.file, message, own.line, conditional=True)
+                )
         if summary.syntax_error:
             return tuple(found), ()
         finder = self._namespaces.finder
@@ -157,6 +158,7 @@ class ProblemChecker:
                                 f"imports {top!r}{because}, which is not installed "
                                 "(not found on the search path)",
                                 required.line,
+                                conditional=bool(required.guards),
                             )
                         )
                     continue
@@ -168,6 +170,7 @@ class ProblemChecker:
                         module.file,
                         f"imports {required.module!r}{because}, which does not exist",
                         required.line,
+                        conditional=bool(required.guards),
                     )
                 )
         return tuple(found), tuple(missing)

@@ -235,12 +235,23 @@ class Resolver:
         if sub_chain.failure is None and sub_chain.unknown is None:
             return self._module_resolution(uri, sub_chain.modules, problems)
         if isinstance(lookup, Unknown):
+            seen, _complete = self._namespaces.attribute_names(module)
+            summary = self._namespaces.attribute_summary(module)
+            if summary is not None:  # a rebuilt module's own bindings were seen too
+                seen |= set(summary.bindings)
+            if module.is_package:
+                seen |= self._finder.submodule_names(module)
+            unseen = attribute not in seen
             return Resolution(
                 uri,
                 Status.UNVERIFIABLE,
                 reason=lookup.reason,
                 import_problems=_unique(problems),
                 segment_definitions=definitions,
+                unseen_in=module.name if unseen else None,
+                unseen_suggestions=close_names(attribute, (n for n in seen if not _is_dunder(n)))
+                if unseen
+                else (),
             )
         if sub_chain.unknown is not None:
             return self._unverifiable(uri, sub_chain.unknown, problems, definitions)
@@ -252,6 +263,11 @@ class Resolver:
         names, _complete = self._namespaces.attribute_names(module)
         if module.is_package:
             names |= self._finder.submodule_names(module)
+        message = f"module {module.name!r} has no attribute or submodule {attribute!r}"
+        evidence = self._namespaces.compiled_evidence(module)
+        if evidence is not None:
+            what = "stub" if evidence.suffix == ".pyi" else "pure-Python twin"
+            message += f" (a compiled module, read through its {what} {evidence.name!r})"
         return Resolution(
             uri,
             Status.UNRESOLVED,
@@ -260,7 +276,7 @@ class Resolver:
                 len(chain.modules),
                 attribute,
                 module.name,
-                f"module {module.name!r} has no attribute or submodule {attribute!r}",
+                message,
                 close_names(attribute, (n for n in names if not _is_dunder(n))),
             ),
             import_problems=_unique(problems),

@@ -42,13 +42,74 @@ def function_signature(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
     return _clip(text)
 
 
-def class_signature(node: ast.ClassDef) -> str:
-    """``class Name(Base, metaclass=Meta)``."""
+def class_signature(node: ast.ClassDef, style: str | None = None) -> str:
+    """``class Name(Base, metaclass=Meta)``, then how to construct it when the class says:
+    ``Name(a, b=1)`` from its ``__init__``, or from the fields of a dataclass, attrs or
+    pydantic class (``style``: see ``constructor_style``; taken from ``node`` when ``None``)."""
     parts = [_unparse(base) for base in node.bases]
     for keyword in node.keywords:
         value = _unparse(keyword.value)
         parts.append(f"{keyword.arg}={value}" if keyword.arg else f"**{value}")
-    return _clip(f"class {node.name}({', '.join(parts)})" if parts else f"class {node.name}")
+    header = _clip(f"class {node.name}({', '.join(parts)})" if parts else f"class {node.name}")
+    constructor = _constructor(node, constructor_style(node) if style is None else style)
+    return f"{header}\n{constructor}" if constructor else header
+
+
+_FIELD_DECORATORS = {
+    "dataclass": "dataclass",
+    "s": "attrs",
+    "attrs": "attrs",
+    "define": "attrs",
+    "mutable": "attrs",
+    "frozen": "attrs",
+}
+_FIELD_BASES = frozenset({"BaseModel", "BaseSettings", "RootModel", "SQLModel"})
+
+
+def constructor_style(node: ast.ClassDef) -> str:
+    """``"dataclass"``, ``"attrs"`` or ``"pydantic"`` when the class builds its ``__init__``
+    from annotated fields; ``""`` otherwise."""
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+        if name in _FIELD_DECORATORS and (name != "s" or isinstance(target, ast.Attribute)):
+            return _FIELD_DECORATORS[name]
+    for base in node.bases:
+        name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")
+        if name in _FIELD_BASES:
+            return "pydantic"
+    return ""
+
+
+def _constructor(node: ast.ClassDef, style: str) -> str | None:
+    for statement in node.body:
+        if isinstance(statement, ast.FunctionDef) and statement.name == "__init__":
+            arguments = statement.args
+            trimmed = ast.arguments(
+                posonlyargs=arguments.posonlyargs[1:],
+                args=arguments.args[1:] if not arguments.posonlyargs else arguments.args,
+                vararg=arguments.vararg,
+                kwonlyargs=arguments.kwonlyargs,
+                kw_defaults=arguments.kw_defaults,
+                kwarg=arguments.kwarg,
+                defaults=arguments.defaults,
+            )
+            return _clip(f"{node.name}({_unparse(trimmed)})")
+    if not style:
+        return None
+    fields: list[str] = []
+    for statement in node.body:
+        if not (isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name)):
+            continue
+        name = statement.target.id
+        annotation = _unparse(statement.annotation)
+        if "ClassVar" in annotation or (style == "pydantic" and name.startswith("_")):
+            continue
+        field = f"{name}: {annotation}"
+        if statement.value is not None:
+            field += " = ..."
+        fields.append(field)
+    return _clip(f"{node.name}({', '.join(fields)})")
 
 
 def annotation_text(annotation: ast.expr | None) -> str | None:
@@ -173,6 +234,7 @@ class Details:
         "name",
         "needs_body",
         "source",
+        "style",
     )
 
     def __init__(
@@ -182,8 +244,10 @@ class Details:
         name: str | None,
         span: tuple[int, int, int, int],
         needs_body: bool = False,
+        style: str = "",
     ) -> None:
         self.source = source
+        self.style = style  # a class's constructor_style (its decorators are not in the span)
         self.kind = kind
         self.name = name
         self.line, self.col, self.end_line, self.end_col = span  # 1-based lines, UTF-8 columns
@@ -238,7 +302,7 @@ class Details:
         ):
             return function_signature(node), docstring(node)
         if self.kind == CLASS and isinstance(node, ast.ClassDef) and node.name == self.name:
-            return class_signature(node), docstring(node)
+            return class_signature(node, self.style), docstring(node)
         return _NOTHING
 
     def _snippet(self, lines: list[str]) -> str | None:
@@ -283,3 +347,52 @@ def docstring_statement(node: ast.AST) -> ast.Expr | None:
     ):
         return first
     return None
+
+
+# --- where a summary's hover text is written (kept as positions, rendered on first use) -----
+
+
+def source_span(start: ast.AST, end: ast.AST) -> tuple[int, int, int, int]:
+    """From ``start``'s first character to ``end``'s last (1-based lines, UTF-8 columns)."""
+    line: int = getattr(start, "lineno", 1)
+    column: int = getattr(start, "col_offset", 0)
+    end_line: int | None = getattr(end, "end_lineno", None)
+    end_column: int | None = getattr(end, "end_col_offset", None)
+    return line, column, end_line if end_line is not None else line, end_column or 0
+
+
+def module_details(source: SourceRef, tree: ast.Module) -> Details | None:
+    """Where the module docstring is, if there is one."""
+    statement = docstring_statement(tree)
+    if statement is None:
+        return None
+    return Details(source, MODULE, None, source_span(statement, statement))
+
+
+def definition_details(
+    source: SourceRef, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, kind: int
+) -> Details:
+    """Where a def or class header (and its docstring) is written; for a class, the whole
+    class (its ``__init__`` or fields make the constructor line)."""
+    if isinstance(node, ast.ClassDef) and node.end_lineno is not None:
+        span = (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset or 0)
+        return Details(source, kind, node.name, span, style=constructor_style(node))
+    first = node.body[0]  # (the grammar gives every def and class a body)
+    if type(first) is ast.Expr:
+        value = first.value
+        if type(value) is ast.Constant and type(value.value) is str:  # the docstring
+            return Details(source, kind, node.name, source_span(node, first))
+    end = header_end(node)
+    if end is None:  # rare: render now
+        if isinstance(node, ast.ClassDef):
+            return Details.fixed(source, class_signature(node), docstring(node))
+        return Details.fixed(source, function_signature(node), docstring(node))
+    span = (node.lineno, node.col_offset, *end)
+    return Details(source, kind, node.name, span, needs_body=True)
+
+
+def annotation_details(source: SourceRef, annotation: ast.expr | None) -> Details | None:
+    """Where a variable's annotation is written."""
+    if annotation is None:
+        return None
+    return Details(source, ANNOTATION, None, source_span(annotation, annotation))

@@ -15,5 +15,11 @@ def close_names(missing: str, candidates: Iterable[str], limit: int = 3) -> tupl
     pool = sorted({name for name in candidates if name != missing})
     same_case = [name for name in pool if name.lower() == missing.lower()]
     close = difflib.get_close_matches(missing, pool, n=limit, cutoff=0.6)
-    ordered = same_case + [name for name in close if name not in same_case]
+    # A typo and a wrong case at once ('Knwon' for 'KNOWN'): compare case-blind too.
+    lowered: dict[str, str] = {}
+    for name in pool:
+        lowered.setdefault(name.lower(), name)
+    blind = difflib.get_close_matches(missing.lower(), list(lowered), n=limit, cutoff=0.75)
+    close += [lowered[name] for name in blind]
+    ordered = same_case + [name for name in dict.fromkeys(close) if name not in same_case]
     return tuple(ordered[:limit])

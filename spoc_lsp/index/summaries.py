@@ -7,7 +7,8 @@ from collections import OrderedDict
 from pathlib import Path
 
 from spoc_lsp.index.conditions import Target
-from spoc_lsp.index.symbols import ModuleProblem, ModuleSummary, summarize
+from spoc_lsp.index.model import ModuleProblem, ModuleSummary
+from spoc_lsp.index.symbols import summarize
 from spoc_lsp.index.tracking import Clock, Tracker
 
 # A summary depends on the module's name too (relative imports, package side effects); one

@@ -34,16 +34,20 @@ class Run:
 
 
 def project_texts(project: Project, overlays: Mapping[Path, str]) -> dict[Path, str]:
-    """The open buffers an analysis of ``project`` reads: its config files'."""
+    """The open buffers an analysis of ``project`` reads: its config files', and those of the
+    modules its split settings import (as the latest analysis found them)."""
+    modules = project.analysis.modules if project.analysis is not None else {}
     return {
-        path: text for path, text in overlays.items() if config_kind(project.root, path) is not None
+        path: text
+        for path, text in overlays.items()
+        if config_kind(project.root, path) is not None or path in modules
     }
 
 
 def saw(analysis: ProjectAnalysis, texts: Mapping[Path, str]) -> bool:
-    """Whether ``analysis`` read these texts for every config file it has."""
+    """Whether ``analysis`` read these texts for every config file (and module) it has."""
     for path, text in texts.items():
-        document = analysis.snapshot.document(path)
+        document = analysis.snapshot.document(path) or analysis.modules.get(path)
         if document is not None and document.text != text:
             return False
     return True

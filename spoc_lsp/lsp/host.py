@@ -19,28 +19,8 @@ from spoc.plugins import SourceKind
 from spoc_lsp.analysis.check import ProjectAnalysis, analyze
 from spoc_lsp.analysis.model import Diagnostic, Resolving
 from spoc_lsp.analysis.project import config_kind, find_project_root, take_snapshot
+from spoc_lsp.index.project_files import is_skipped_directory
 from spoc_lsp.lsp.settings import ServerSettings
-
-# Directories never searched for projects: environments, caches, VCS data.
-SKIPPED_DIRECTORIES = frozenset(
-    {
-        ".git",
-        ".hg",
-        ".svn",
-        ".venv",
-        "venv",
-        "node_modules",
-        "__pycache__",
-        ".tox",
-        ".nox",
-        ".mypy_cache",
-        ".pytest_cache",
-        ".ruff_cache",
-        "site-packages",
-        "build",
-        "dist",
-    }
-)
 
 
 @dataclass
@@ -81,7 +61,19 @@ class Host:
         if root is None:
             return None
         kind = config_kind(root, path)
+        if kind is None and self.contributes(root, path):
+            kind = "settings"  # a module of split settings (base.py): served as settings
         return (root, kind) if kind is not None else None
+
+    def contributes(self, root: Path, path: Path) -> bool:
+        """Whether ``path`` is a project module the settings module imports (split settings)
+        that contributes to the project's latest analysis."""
+        project = self.projects.get(root)
+        return (
+            project is not None
+            and project.analysis is not None
+            and (path in project.analysis.modules)
+        )
 
     def project(self, root: Path) -> Project:
         """The project at ``root``, creating it (and its resolver) on first use."""
@@ -116,9 +108,7 @@ class Host:
         for folder in folders:
             for directory, subdirectories, files in os.walk(folder):
                 subdirectories[:] = sorted(
-                    name
-                    for name in subdirectories
-                    if name not in SKIPPED_DIRECTORIES and not name.startswith(".")
+                    name for name in subdirectories if not is_skipped_directory(directory, name)
                 )
                 if "spoc.toml" in files:
                     root = self.root_of(Path(directory) / "spoc.toml")
@@ -158,6 +148,7 @@ class Host:
             own_files = {project.root / "pyproject.toml"}
             if project.analysis is not None:
                 own_files |= {doc.path for doc in project.analysis.snapshot.documents()}
+                own_files |= set(project.analysis.modules)
             if hit or project.analysis is None or own_files & set(changed):
                 to_check.append(project)
         return to_check

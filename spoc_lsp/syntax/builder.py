@@ -17,6 +17,8 @@ from spoc_lsp.syntax.model import (
     Span,
     StringSite,
 )
+from spoc_lsp.syntax.py_ast import spans_in
+from spoc_lsp.syntax.py_names import Watchers
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +40,28 @@ class ResultBuilder:
     def __init__(self, kind: SourceKind, file: Path | None) -> None:
         self.kind: SourceKind = kind
         self.file = file
-        self.problems: list[Problem] = []
-        self.sites: dict[tuple[int, int, int, int], StringSite] = {}
+        self.problems: list[tuple[Path | None, Problem]] = []
+        self.sites: dict[tuple[Path | None, int, int, int, int], StringSite] = {}
+        # Split settings: the module being run now (None: the one parsed), and which spans
+        # belong to another module's nodes (by identity; the spans are kept alive here).
+        self.current: Path | None = None
+        self.origins: dict[int, tuple[Span, Path]] = {}
+        self.modules_read: list[tuple[Path, str]] = []
+        self.list_watchers: Watchers = {}  # (see :class:`py_names.Names`)
         # Ordered sets (dicts with no values): a span is listed once, in first-seen order.
         self.group_spans: dict[str, dict[Span, None]] = {}
         self.key_spans: dict[str, dict[Span, None]] = {}
+        self.group_files: dict[int, tuple[Span, Path | None]] = {}
+
+    def tag(self, node: object, file: Path) -> None:
+        """The spans of ``node`` (a statement of module ``file``) are in ``file``."""
+        for span in spans_in(node):
+            self.origins[id(span)] = (span, file)
+
+    def file_of(self, span: Span) -> Path | None:
+        """The module a span is in (None: the one parsed)."""
+        found = self.origins.get(id(span))
+        return found[1] if found is not None and found[0] is span else self.current
 
     def problem(
         self,
@@ -52,12 +71,13 @@ class ResultBuilder:
         severity: Severity = "error",
         group: str | None = None,
     ) -> None:
-        self.problems.append(Problem(code, message, span, severity, group))
+        self.problems.append((self.file_of(span), Problem(code, message, span, severity, group)))
 
     def site(self, group: str | None, literal: Literal) -> StringSite:
         """Record a plugin string site (once per place) and return it."""
         start, end = literal.span.start, literal.span.end
-        key = (start.line, start.column, end.line, end.column)
+        file = self.file_of(literal.span)
+        key = (file, start.line, start.column, end.line, end.column)
         site = self.sites.get(key)
         if site is None or (site.group is None and group is not None):
             site = StringSite(
@@ -67,12 +87,14 @@ class ResultBuilder:
                 terminated=literal.terminated,
                 value=literal.value if literal.terminated else None,
                 pieces=literal.pieces if literal.terminated else (),
+                file=file,
             )
             self.sites[key] = site
         return site
 
     def group_span(self, name: str, span: Span) -> None:
         self.group_spans.setdefault(name, {})[span] = None
+        self.group_files[id(span)] = (span, self.file_of(span))
 
     def key_span(self, key: str, span: Span) -> None:
         self.key_spans.setdefault(key, {})[span] = None
@@ -86,27 +108,69 @@ class ResultBuilder:
             for site in group.entries:
                 if site.value is None:
                     continue
-                entry = PluginEntry(group.name, site.value, self._provenance(site.span.start))
+                provenance = self._provenance(site.span.start, site.file)
+                entry = PluginEntry(group.name, site.value, provenance)
                 entries.append(entry)
                 entry_spans[entry] = site.span
                 entry_sites[entry] = site
-            provenance = self._provenance(group.key.start) if group.key is not None else None
-            plugin_groups.append(PluginGroup(group.name, tuple(entries), provenance))
-        problems = sorted(self.problems, key=lambda p: _span_key(p.span))
-        # In file order (groups may be written in pieces), for whoever walks the file.
-        in_file_order = sorted(entry_spans.items(), key=lambda item: _span_key(item[1]))
+            key = group.key
+            where = (
+                self._provenance(key.start, self.group_files.get(id(key), (key, None))[1])
+                if key is not None
+                else None
+            )
+            plugin_groups.append(PluginGroup(group.name, tuple(entries), where))
+        files = [None, *dict.fromkeys(path for path, _ in self.modules_read)]
+        views = [self._view(file, entry_spans, entry_sites) for file in files]
+        main = views[0]
         return ParsedConfig(
             source=PluginSource(self.kind, self.file, tuple(plugin_groups)),
-            entry_spans=dict(in_file_order),
-            group_spans={name: tuple(spans) for name, spans in self.group_spans.items()},
-            problems=tuple(problems),
-            strings=tuple(self.sites[key] for key in sorted(self.sites)),
+            entry_spans=main.entry_spans,
+            group_spans=main.group_spans,
+            problems=main.problems,
+            strings=main.strings,
             key_spans={key: tuple(spans) for key, spans in self.key_spans.items()},
-            entry_sites=entry_sites,
+            entry_sites=main.entry_sites,
+            contributions=tuple(view for view in views[1:]),
+            modules_read=tuple(self.modules_read),
         )
 
-    def _provenance(self, position: Position) -> Provenance:
-        return Provenance(self.kind, self.file, position.line + 1, position.column + 1)
+    def _view(
+        self,
+        file: Path | None,
+        entry_spans: dict[PluginEntry, Span],
+        entry_sites: dict[PluginEntry, StringSite],
+    ) -> ParsedConfig:
+        """What is written in one module: its entries, sites, group keys and problems."""
+        own = self.file if file is None else file
+        mine = {e: span for e, span in entry_spans.items() if entry_sites[e].file == file}
+        # In file order (groups may be written in pieces), for whoever walks the file.
+        in_file_order = sorted(mine.items(), key=lambda item: _span_key(item[1]))
+        group_spans = {
+            name: tuple(s for s in spans if self.group_files[id(s)][1] == file)
+            for name, spans in self.group_spans.items()
+        }
+        problems = sorted(
+            (problem for path, problem in self.problems if path == file),
+            key=lambda p: _span_key(p.span),
+        )
+        return ParsedConfig(
+            source=PluginSource(self.kind, own),
+            entry_spans=dict(in_file_order),
+            group_spans={name: spans for name, spans in group_spans.items() if spans},
+            problems=tuple(problems),
+            strings=tuple(
+                site for key, site in sorted(self.sites.items(), key=_site_key) if key[0] == file
+            ),
+            entry_sites={e: site for e, site in entry_sites.items() if e in mine},
+        )
+
+    def _provenance(self, position: Position, file: Path | None = None) -> Provenance:
+        return Provenance(self.kind, file or self.file, position.line + 1, position.column + 1)
+
+
+def _site_key(item: tuple[tuple[Path | None, int, int, int, int], StringSite]) -> tuple[int, ...]:
+    return item[0][1:]
 
 
 def _span_key(span: Span) -> tuple[int, int, int, int]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Literal
+from pathlib import Path
+from typing import Literal, Protocol
 
 from spoc.plugins import PluginEntry, PluginSource
 
@@ -70,6 +71,9 @@ class StringSite:
     value: str | None = None  # the unescaped value, when the string is readable
     # How value characters map to the source; empty when ``value`` is ``text`` on one line.
     pieces: tuple[Piece, ...] = field(default=(), repr=False, compare=False)
+    # The file it is written in, when that is another module than the one parsed (a settings
+    # module's ``from .base import *``): ``span`` is in that file.
+    file: Path | None = None
 
     def position_of(self, offset: int) -> Position:
         """The source position of value character ``offset`` (the end, past the last one)."""
@@ -120,6 +124,12 @@ class ParsedConfig:
     key_spans: dict[str, tuple[Span, ...]] = field(default_factory=dict)
     # Each entry's string site: maps offsets in the URI (escapes, concatenation) to the source.
     entry_sites: dict[PluginEntry, StringSite] = field(default_factory=dict)
+    # What other project modules (split settings) contribute, one per file, in the same shape:
+    # their entries, string sites and problems, with spans in that file. Their ``source`` has no
+    # groups: ``source`` above already holds every entry, in the order the runtime gets them.
+    contributions: tuple[ParsedConfig, ...] = ()
+    # The project modules read to produce this (path and text), in the order they ran.
+    modules_read: tuple[tuple[Path, str], ...] = ()
 
     def string_at(self, position: Position) -> StringSite | None:
         """The plugin string the cursor is in (or right after its last character), if any."""
@@ -131,3 +141,16 @@ class ParsedConfig:
         if site is not None:
             return site.span_of(offset, length)
         return self.entry_spans.get(entry)
+
+
+class ModuleSource(Protocol):
+    """The project modules a settings module imports, as the caller can read them."""
+
+    def find(self, importer: Path, module: str, level: int) -> Path | str:
+        """The file of project module ``module`` as ``importer`` imports it with ``level``
+        leading dots, or why it is not followed (not a project module, not found)."""
+        ...
+
+    def read(self, path: Path) -> str | None:
+        """The text of ``path`` (an open buffer wins over the disk), None if unreadable."""
+        ...

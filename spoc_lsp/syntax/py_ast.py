@@ -7,7 +7,8 @@ and ``+`` are kept as structure; anything else is :class:`Opaque` ("computed"). 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields, is_dataclass
 
 from spoc_lsp.syntax.literal import Literal
 from spoc_lsp.syntax.model import Span
@@ -121,7 +122,7 @@ class Call(Node):
 
 @dataclass
 class BinOp(Node):
-    """``left + right`` (the one operator that can build a list of entries)."""
+    """``left + right`` (lists) or ``left | right`` (dicts): the operators that build config."""
 
     op: str
     left: Node
@@ -237,8 +238,25 @@ class Import(Stmt):
     module: str
     names: list[tuple[str, Span]]  # the names the statement binds
     star: bool = False
+    imported: list[str] = field(default_factory=list)  # what each name is in the module
+    level: int = 0  # the leading dots of ``from .x import``
 
 
 @dataclass
 class OtherStmt(Stmt):
     """A statement that cannot assign ``PLUGINS`` the way the reader follows."""
+
+
+def spans_in(node: object) -> Iterator[Span]:
+    """Every span held in a node or statement, its children and its literals."""
+    stack: list[object] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Span):
+            yield item
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, Literal):
+            yield item.span
+        elif is_dataclass(item) and not isinstance(item, type):
+            stack.extend(getattr(item, spec.name) for spec in fields(item))

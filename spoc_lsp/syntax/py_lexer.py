@@ -1,23 +1,22 @@
-"""Python text to tokens, through tree-sitter-python (after repairing broken strings).
+"""Python text to tokens, in one pass and without parse state (see :mod:`scanner`).
 
-Top-level statements that cannot concern ``PLUGINS`` are not tokenized at all: a statement
-node with no error whose text names neither ``PLUGINS`` nor ``dict`` (which a module could
-rebind) and that is not an import becomes one SKIPPED token.
+Names, numbers, operators, brackets, strings with any prefix (an unterminated one runs to the
+end of its line), backslash continuations. It simplifies one thing: an f-string with a nested
+string of the same quote (Python 3.12+) ends at the inner quote. A top-level statement that
+cannot concern ``PLUGINS`` is not tokenized at all (see :mod:`py_skip`): it becomes one SKIPPED
+token, so a module of 3,000 functions costs little more than a scan for brackets and quotes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
 from dataclasses import dataclass
+from typing import ClassVar
 
-from tree_sitter import Node, Tree
-
-from spoc_lsp.syntax import py_scan, py_strings
-from spoc_lsp.syntax.grammars import PYTHON
+from spoc_lsp.syntax import py_skip, py_strings
 from spoc_lsp.syntax.model import Position
-from spoc_lsp.syntax.repair import Opener, Unterminated, repair
-from spoc_lsp.syntax.source_text import BOM, SourceText
-from spoc_lsp.syntax.token_stream import assemble
+from spoc_lsp.syntax.scanner import Scanner
+from spoc_lsp.syntax.source_text import SourceText
 from spoc_lsp.syntax.tokens import (
     CONTINUATION,
     GARBAGE,
@@ -28,110 +27,98 @@ from spoc_lsp.syntax.tokens import (
     WORD,
     Token,
 )
-from spoc_lsp.syntax.tree_walk import nodes_with_errors, walk
 
-_ATOMIC = frozenset({"string"})
-_NUMBERS = frozenset({"integer", "float"})
-_WORDS = frozenset({"identifier", "true", "false", "none", "keyword_identifier"})
-_BOM_BYTES = BOM.encode()
-_PUNCTUATION = frozenset("()[]{},:;.=")
-_IMPORTS = frozenset({"import_statement", "import_from_statement", "future_import_statement"})
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
+_NAME = re.compile(r"[^\W\d]\w*")
 
 
 @dataclass
 class PythonTokens:
-    """The tokens of a Python text, and the (repaired) tree they came from."""
+    """The tokens of a Python text, and whether it has a syntax error a lexer can see (an
+    unterminated string, a stray character, brackets that do not match)."""
 
     tokens: list[Token]
-    tree: Tree
+    damaged: bool
+
+
+class _PythonScanner(Scanner):
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(
+        r"""
+        (?P<space>[ \t\f\r\n]+)
+        |(?P<continuation>\\(?:\r\n|\r|\n))
+        |(?P<comment>\#[^\r\n]*)
+        |(?P<quote>(?:[rRbBuUfFtT]{1,2})?(?:\"\"\"|'''|"|'))
+        |(?P<number>0[xXoObB][0-9a-fA-F_]+|(?:[0-9][0-9_]*\.?[0-9_]*|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9_]+)?[jJ]?)
+        |(?P<name>[^\W\d]\w*)
+        |(?P<operator>\*\*=|//=|>>=|<<=|\.\.\.|->|:=|[-+*/%@&|^<>=!]=|\*\*|//|<<|>>|<>|[-+*/%@&|^~<>()\[\]{},:;.=])
+        |(?P<other>.)
+        """,
+        re.VERBOSE | re.DOTALL,
+    )
+    KINDS: ClassVar[dict[str, str]] = {
+        "continuation": CONTINUATION,
+        "number": SCALAR,
+        "name": WORD,
+        "other": GARBAGE,
+    }
+
+    def __init__(self, source: SourceText) -> None:
+        super().__init__(source)
+        self.brackets: list[str] = []  # the brackets open after the tokens counted so far
+        self.counted = 0
+        self.damaged = False
+        self.bound: set[str] = set()  # the first names of the top-level statements lexed
+
+    def string(self, index: int, begin: Position, delimiter: str) -> tuple[Token, int]:
+        source = self.source
+        _, quote = py_strings.split_opener(delimiter)
+        close = py_strings.closing_index(source.text, index + len(delimiter), quote)
+        if close is None:
+            line_end = source.line_end(begin.line)
+            end = source.position_at(line_end)
+            text = source.text[index:line_end]
+            literal = py_strings.decode(text, begin, end, terminated=False)
+            return Token(UNTERMINATED, text, begin, end, literal=literal), line_end
+        end = source.position_at(close)
+        text = source.text[index:close]
+        return Token(STRING, text, begin, end, literal=py_strings.decode(text, begin, end)), close
+
+    def line_start(self, index: int, begin: Position) -> tuple[Token, int] | None:
+        self.count_brackets()
+        tokens = self.tokens
+        if self.brackets or (tokens and tokens[-1].kind == CONTINUATION):
+            return None
+        if begin.column != self.source.indent_base(begin.line):
+            return None
+        text = self.source.text
+        end = py_skip.skippable_end(text, index, self.bound)
+        if end is None:
+            name = _NAME.match(text, index)
+            if name is not None:  # (it may bind it: "BASE = [...]", "BASE.append(...)")
+                self.bound.add(name.group())
+            return None
+        last = index + len(text[index:end].rstrip())  # (the span ends on its last line)
+        return Token(SKIPPED, "", begin, self.source.position_at(last)), end
+
+    def count_brackets(self) -> None:
+        """Follow the brackets (and note the damage) of the tokens not counted yet."""
+        brackets = self.brackets
+        tokens = self.tokens
+        for index in range(self.counted, len(tokens)):
+            kind = tokens[index].kind
+            if kind in ("(", "[", "{"):
+                brackets.append(kind)
+            elif kind in _CLOSERS:
+                if not brackets or brackets.pop() != _CLOSERS[kind]:
+                    self.damaged = True
+            elif kind in (UNTERMINATED, GARBAGE):
+                self.damaged = True
+        self.counted = len(tokens)
 
 
 def lex(source: SourceText) -> PythonTokens:
-    """The tokens of ``source``: tree-sitter's leaves, re-lexed where it recovered."""
-
-    repaired = repair(source, PYTHON, _find_openers, py_strings.closing_end)
-    items = walk(repaired.tree, _ATOMIC, lambda top: _skippable(top, source))
-    tokens = assemble(
-        source,
-        items,
-        lambda node, start, end: _token(source, node, start, end),
-        lambda node, start, end: Token(SKIPPED, "", start, end),
-        py_scan.scan,
-        [unterminated_token(source, item) for item in repaired.unterminated],
-    )
-    return PythonTokens(tokens, repaired.tree)
-
-
-def unterminated_token(source: SourceText, item: Unterminated) -> Token:
-    """The token for a string with no closing quote (its content runs to the line end)."""
-    text = source.slice((item.opener.line, item.opener.column), (item.end.line, item.end.column))
-    literal = py_strings.decode(text, item.opener, item.end, terminated=False)
-    return Token(UNTERMINATED, text, item.opener, item.end, literal=literal)
-
-
-def _token(source: SourceText, node: Node, start: Position, end: Position) -> Token | None:
-    kind = node.type
-    if kind == "comment" or node.is_missing or end == start:
-        return None
-    if not node.is_named and kind in _PUNCTUATION:  # its text is its type: no need to slice
-        return Token(kind, kind, start, end)
-    text = source.slice((start.line, start.column), (end.line, end.column))
-    if kind == "string":
-        if _closed(node):
-            return Token(STRING, text, start, end, literal=py_strings.decode(text, start, end))
-        return _lone_start(source, start)
-    if kind == "string_start":  # a lone string start that was not repaired
-        return _lone_start(source, start)
-    if kind == "line_continuation":
-        return Token(CONTINUATION, text, start, end)
-    if kind in _WORDS:
-        return Token(WORD, text, start, end)
-    if kind in _NUMBERS:
-        return Token(SCALAR, text, start, end)
-    if node.is_error or node.is_named:
-        return Token(GARBAGE, text, start, end)
-    if kind.isidentifier():  # a keyword
-        return Token(WORD, text, start, end)
-    return Token(kind, text, start, end)  # an operator or a bracket
-
-
-def _lone_start(source: SourceText, start: Position) -> Token:
-    line_end = Position(start.line, source.line_length(start.line))
-    text = source.slice((start.line, start.column), (line_end.line, line_end.column))
-    prefix, quote = py_strings.split_opener(text)
-    content = Position(start.line, start.column + len(prefix) + len(quote))
-    return unterminated_token(source, Unterminated(start, prefix + quote, content, line_end))
-
-
-def _closed(node: Node) -> bool:
-    last = node.children[-1] if node.child_count else None
-    return last is not None and last.type == "string_end" and not last.is_missing
-
-
-def _skippable(node: Node, source: SourceText) -> bool:
-    """A whole top-level statement that cannot read or change ``PLUGINS`` (or ``dict``)."""
-    if node.has_error or node.is_error or node.type in _IMPORTS or node.type == "comment":
-        return False
-    if not (node.type.endswith("statement") or node.type.endswith("definition")):
-        return False
-    row, column = node.start_point
-    if column != len(_BOM_BYTES) * (row == 0 and source.has_bom):
-        return False  # not a statement of its own: maybe the rest of a broken one
-    text = source.data[node.start_byte : node.end_byte]
-    return b"PLUGINS" not in text and b"dict" not in text
-
-
-def _find_openers(tree: Tree, source: SourceText) -> Iterator[Opener]:
-    """Strings tree-sitter-python could not read: lone starts, and unclosed string nodes."""
-    for node, parent in nodes_with_errors(tree):
-        if node.type == "string_start" and (parent is None or parent.type != "string"):
-            start = node
-        elif node.type == "string" and (node.has_error or not _closed(node)):
-            start = node.children[0] if node.child_count else node
-        else:
-            continue
-        position = source.position(start.start_point)
-        end = source.position(start.end_point)
-        delimiter = source.slice((position.line, position.column), (end.line, end.column))
-        if delimiter:
-            yield Opener(position, delimiter)
+    """The tokens of a Python text, comments and blanks left out, irrelevant statements skipped."""
+    scanner = _PythonScanner(source)
+    tokens = scanner.run()
+    scanner.count_brackets()
+    return PythonTokens(tokens, scanner.damaged or bool(scanner.brackets))

@@ -105,15 +105,21 @@ class _StatementParser(ExpressionParser):
         span = Span(tokens[0].start, tokens[-1].end)
         module = ""
         items = tokens[1:]
+        level = 0
         if tokens[0].text == "from":
             index = next(
                 (i for i, t in enumerate(tokens) if t.kind == WORD and t.text == "import"),
                 len(tokens),
             )
             module = "".join(token.text for token in tokens[1:index])
+            level = len(module) - len(module.lstrip("."))  # ("..." is one token: count dots)
+            module = module.lstrip(".")
             items = tokens[index + 1 :]
         star = any(token.kind == "*" for token in items)
-        return ast.Import(span, module, _bound_names(items), star)
+        bound = _bound_names(items)
+        names = [(name, span) for name, span, _ in bound]
+        imported = [original for _, _, original in bound]
+        return ast.Import(span, module, names, star, imported, level)
 
 
 def _is_target(node: ast.Node) -> bool:
@@ -143,19 +149,22 @@ def _flatten(node: ast.Node) -> list[ast.Node]:
     return [node]
 
 
-def _bound_names(items: list[Token]) -> list[tuple[str, Span]]:
-    """The names ``import a.b, c as d`` (or ``from m import b, c as d``) binds."""
-    names: list[tuple[str, Span]] = []
+def _bound_names(items: list[Token]) -> list[tuple[str, Span, str]]:
+    """The names ``import a.b, c as d`` (or ``from m import b, c as d``) binds, with what each
+    is in the module (``a.b`` for ``import a.b``, which binds ``a``)."""
+    names: list[tuple[str, Span, str]] = []
     group: list[Token] = []
     for token in [*items, None]:
         if token is None or token.kind == ",":
             words = [t for t in group if t.kind == WORD]
             if words:
+                dotted = "".join(t.text for t in group if t.kind in (WORD, ".") and t.text != "as")
                 if len(words) >= 2 and words[-2].text == "as":
-                    names.append((words[-1].text, words[-1].span))
+                    original = dotted[: len(dotted) - len(words[-1].text)]
+                    names.append((words[-1].text, words[-1].span, original))
                 else:
-                    names.append((words[0].text, words[0].span))
+                    names.append((words[0].text, words[0].span, dotted))
             group = []
-        else:
+        elif token.kind not in ("(", ")"):
             group.append(token)
     return names

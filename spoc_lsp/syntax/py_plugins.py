@@ -13,22 +13,20 @@ from __future__ import annotations
 from spoc_lsp.syntax import py_ast as ast
 from spoc_lsp.syntax.builder import GroupResult
 from spoc_lsp.syntax.model import Span
+from spoc_lsp.syntax.py_calls import CallReader
+from spoc_lsp.syntax.py_names import ModuleRef
 from spoc_lsp.syntax.py_values import (
     PLUGINS,
     UNKNOWN,
     Entries,
-    GroupValue,
     State,
-    ValueReader,
     is_name,
+    mentions_plugins,
     store,
 )
 
-# Methods of dicts and lists that only read: calling them changes nothing.
-_READING_METHODS = frozenset({"get", "copy", "keys", "values", "items", "count", "index"})
 
-
-class SettingsReader(ValueReader):
+class SettingsReader(CallReader):
     """Applies top-level statements to the :class:`State`, reporting what it cannot read."""
 
     def groups(self) -> list[GroupResult]:
@@ -60,6 +58,10 @@ class SettingsReader(ValueReader):
                 self.delete(target, statement.span)
 
     def import_statement(self, statement: ast.Import) -> None:
+        if self.follow(statement):
+            return
+        bound = [name for name, _ in statement.names if name != PLUGINS]
+        self.names.forget(bound, statement.span)
         for name, _ in statement.names:
             if name == "dict":
                 self.dict_rebound = True
@@ -72,6 +74,67 @@ class SettingsReader(ValueReader):
         if statement.star:
             self.star_import = statement
 
+    def follow(self, statement: ast.Import) -> bool:
+        """Bind what an import of a project module binds, that module run; False if it is
+        not followed (not a project module, or reported)."""
+        if self.imports is None:
+            return False
+        if not statement.module and not statement.level:  # import a.b [as c]
+            return self.follow_modules(statement)
+        if not statement.module:  # from . import base: submodules of this package
+            return self.follow_submodules(statement)
+        module = self.imports.module(self.file, statement.module, statement.level, statement.span)
+        if module is None:
+            return False
+        if statement.star:
+            for name, value in module.names.values.items():
+                if not name.startswith("_") and name not in ("PLUGINS",):
+                    self.names.bind(name, value)
+            if module.state.defined:
+                self.state = module.state  # the very same dict, as at runtime
+            return True
+        for (name, span), original in zip(statement.names, statement.imported, strict=True):
+            if original == PLUGINS and module.state.defined:
+                self.state = module.state
+            elif original == PLUGINS:
+                self.unreadable(f"'{statement.module}' defines no PLUGINS (an ImportError)", span)
+            elif original in module.names.values:
+                self.names.bind(name, module.names.values[original])
+            else:
+                dotted = f"{statement.module}.{original}" if statement.module else original
+                inner = self.imports.module(self.file, dotted, statement.level, span, quiet=True)
+                if inner is not None:
+                    self.names.bind(name, ModuleRef(span, inner.names))
+                else:  # (a function or class it defines, say: not a value read here)
+                    self.names.forget([name], statement.span)
+        return True
+
+    def follow_submodules(self, statement: ast.Import) -> bool:
+        assert self.imports is not None
+        for (name, span), original in zip(statement.names, statement.imported, strict=True):
+            module = self.imports.module(self.file, original, statement.level, span)
+            if module is not None:
+                self.names.bind(name, ModuleRef(span, module.names))
+            else:
+                self.names.forget([name], statement.span)
+        return True
+
+    def follow_modules(self, statement: ast.Import) -> bool:
+        """``import a.b as c`` binds module ``a.b`` to ``c``; ``import a.b`` binds ``a``."""
+        assert self.imports is not None
+        modules = []
+        for (name, span), original in zip(statement.names, statement.imported, strict=True):
+            aliased = "." not in original or name != original.split(".")[0]
+            modules.append(self.imports.module(self.file, original, 0, span) if aliased else None)
+        if all(module is None for module in modules):
+            return False  # (modules of the environment: read as any import)
+        for (name, span), module in zip(statement.names, modules, strict=True):
+            if module is not None:
+                self.names.bind(name, ModuleRef(span, module.names))
+            else:
+                self.names.forget([name], statement.span)
+        return True
+
     def assign(self, target: ast.Node, value: ast.Node, damaged: bool = False) -> None:
         """``target = value``; a damaged (unfinished) assignment adds, never replaces."""
         if target.broken and not isinstance(target, ast.Subscript):
@@ -83,6 +146,7 @@ class SettingsReader(ValueReader):
             self.assign_plugins(value)
         elif is_name(target, "dict"):
             self.dict_rebound = True
+            self.names.bind("dict", value)
         elif isinstance(target, ast.Subscript) and is_name(target.obj, PLUGINS):
             self.use()
             name = self.group_name(target.index)
@@ -94,11 +158,22 @@ class SettingsReader(ValueReader):
                 self.sites_in(value, name)  # being typed: keep the group as it was
                 return
             self.set_group(name, target.index.span, self.group_value(name, value))
-        elif _mentions_plugins(target):
+        elif mentions_plugins(target):
             self.unreadable(
                 "this change to PLUGINS cannot be read statically; it is not checked", target.span
             )
             self.sites_in(value, None)
+        else:
+            self.assign_name(target, value)
+
+    def assign_name(self, target: ast.Node, value: ast.Node) -> None:
+        """``NAME = value``, ``NAME[key] = value``, ``a, b = ...``: the names change."""
+        if isinstance(target, ast.Name):
+            self.names.bind(target.name, self.names.evaluate(value))
+        elif isinstance(target, ast.Subscript) and isinstance(target.obj, ast.Name):
+            self.names.set_item(target.obj.name, target.index, value, target.span)
+        elif isinstance(target, (ast.Seq, ast.Starred)):
+            self.names.forget(_target_names(target), target.span)
 
     def add_plugins(self, value: ast.Node) -> None:
         """An unfinished ``PLUGINS = {...`` being typed: its groups are added to what was
@@ -130,16 +205,6 @@ class SettingsReader(ValueReader):
             return
         self.state = State(defined=True, partial=True)
 
-    def set_group(self, name: str, key: Span, value: GroupValue | None) -> None:
-        if value is not None:
-            store(self.state, name, key, value)
-
-    def lose_unknown_key(self, key: ast.Node) -> None:
-        """A group was set under a name that cannot be read: it may be any group."""
-        if isinstance(key, (ast.Damaged, ast.Missing, ast.OpenStr)):
-            return
-        self.state.partial = True
-
     def augmented(self, statement: ast.AugAssign) -> None:
         target = statement.target
         if is_name(target, PLUGINS):
@@ -151,11 +216,15 @@ class SettingsReader(ValueReader):
             self.forget(statement.value)
             return
         if not (isinstance(target, ast.Subscript) and is_name(target.obj, PLUGINS)):
-            if _mentions_plugins(target):
+            if mentions_plugins(target):
                 self.unreadable(
                     "this change to PLUGINS cannot be read statically; it is not checked",
                     statement.span,
                 )
+            elif isinstance(target, ast.Name):
+                self.names.augment(target.name, statement.op, statement.value, statement.span)
+            elif isinstance(target, (ast.Subscript, ast.Attr)) and isinstance(target.obj, ast.Name):
+                self.names.forget([target.obj.name], statement.span)
             return
         self.use()
         name = self.group_name(target.index)
@@ -191,28 +260,6 @@ class SettingsReader(ValueReader):
         elif current is not None:
             self.set_group(name, target.index.span, UNKNOWN)
 
-    def current(self, name: str, span: Span) -> GroupValue | None:
-        """The value of an existing group about to be changed (None if there is none)."""
-        found = self.state.groups.get(name)
-        if found is None:
-            if self.state.partial:
-                self.unreadable(
-                    f"group {name!r} is not known here; this change is not checked", span, name
-                )
-                return UNKNOWN
-            self.unreadable(
-                f"there is no group {name!r} here (a KeyError at runtime); "
-                "this change is not checked",
-                span,
-                name,
-            )
-            return None
-        if found is UNKNOWN:
-            self.unreadable(
-                f"group {name!r} is not known here; this change is not checked", span, name
-            )
-        return found
-
     def forget(self, value: ast.Node) -> None:
         """An unreadable change to PLUGINS: any group it may touch is no longer known."""
         if isinstance(value, ast.Dict) and not value.comprehension:
@@ -226,205 +273,6 @@ class SettingsReader(ValueReader):
             return
         self.forget_all()
 
-    def forget_all(self) -> None:
-        self.state.groups = dict.fromkeys(self.state.groups, UNKNOWN)
-        self.state.partial = True
-
-    def calls_in(self, value: ast.Node, span: Span) -> None:
-        """``x = PLUGINS.pop("g")``: the call runs before the assignment, and changes PLUGINS."""
-        if isinstance(value, ast.Call) and _mentions_plugins_as_target(value):
-            self.expression_statement(ast.ExprStmt(span, value))
-
-    def expression_statement(self, statement: ast.ExprStmt) -> None:
-        value = statement.value
-        if isinstance(value, ast.Seq) and value.bare:  # "f(), g()": each call runs, in order
-            for item in value.items:
-                damaged = statement.damaged or value.broken
-                self.expression_statement(ast.ExprStmt(statement.span, item, damaged=damaged))
-            return
-        call = _method_call_being_typed(value)
-        if statement.damaged:  # being typed: read leniently, as a broken call
-            call.broken = True
-        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attr):
-            if _mentions_plugins_as_target(call):
-                self.unreadable(
-                    "this change to PLUGINS cannot be read statically; it is not checked",
-                    statement.span,
-                )
-            return
-        method = call.func.name
-        obj = call.func.obj
-        if is_name(obj, PLUGINS):
-            self.use()
-            self.dict_method(method, call)
-        elif isinstance(obj, ast.Subscript) and is_name(obj.obj, PLUGINS):
-            self.use()
-            name = self.group_name(obj.index)
-            if name is None:
-                self.lose_unknown_key(obj.index)
-                self.sites_in(call, None)
-                return
-            self.list_method(name, obj.index.span, method, call)
-        elif (
-            isinstance(obj, ast.Call)
-            and isinstance(obj.func, ast.Attr)
-            and obj.func.name == "setdefault"
-            and is_name(obj.func.obj, PLUGINS)
-        ):
-            self.use()
-            name = self.setdefault(obj)
-            if name is not None:
-                self.list_method(name, obj.args[0].span, method, call)
-            else:
-                self.sites_in(call, None)
-
-    def dict_method(self, method: str, call: ast.Call) -> None:
-        if method in _READING_METHODS:
-            return
-        state = self.state
-        if call.broken and method == "update":  # being typed: read what is there, lose nothing
-            self.quiet, quiet = True, self.quiet
-            try:
-                update = State(defined=True)
-                for argument in call.args:
-                    self.read_dict(argument, update)
-                self.update_keywords(call, update)
-            finally:
-                self.quiet = quiet
-            for name, value in update.groups.items():
-                store(state, name, update.keys[name], value)
-            return
-        if method == "update" and not call.comprehension and len(call.args) <= 1:
-            update = State(defined=True)
-            readable = all(self.read_dict(argument, update) for argument in call.args)
-            self.update_keywords(call, update)
-            for name, value in update.groups.items():
-                store(state, name, update.keys[name], value)
-            if not readable or update.partial:
-                self.forget_all_but(update.groups)
-            return
-        if method == "setdefault":
-            self.setdefault(call)
-            return
-        if method == "pop" and len(call.args) in (1, 2):
-            popped = self.group_name(call.args[0])
-            if popped is not None:
-                state.groups.pop(popped, None)
-                state.keys.pop(popped, None)
-            else:
-                self.forget_all()
-            return
-        if method == "clear" and not call.args:
-            self.state = State(defined=True)
-            return
-        self.sites_in(call, None)
-        if call.broken:  # being typed: keep PLUGINS as it was
-            return
-        self.unreadable(
-            f"PLUGINS.{method}() cannot be read statically; it is not checked", call.span
-        )
-        self.forget_all()
-
-    def update_keywords(self, call: ast.Call, update: State) -> None:
-        for keyword in call.keywords:
-            self.group_key(keyword.name, keyword.name_span)
-            value = self.group_value(keyword.name, keyword.value)
-            if value is not None:
-                store(update, keyword.name, keyword.name_span, value)
-
-    def forget_all_but(self, kept: dict[str, GroupValue]) -> None:
-        self.state.groups = {
-            name: value if name in kept else UNKNOWN for name, value in self.state.groups.items()
-        }
-        self.state.partial = True
-
-    def setdefault(self, call: ast.Call) -> str | None:
-        """``PLUGINS.setdefault(name, default)``: the group name, if it can be read."""
-        if not call.args or call.keywords or len(call.args) > 2:
-            self.unreadable("this change to PLUGINS cannot be read statically", call.span)
-            return None
-        name = self.group_name(call.args[0])
-        if name is None:
-            self.lose_unknown_key(call.args[0])
-            return None
-        # With no default the group becomes None, and a later .append() fails at runtime.
-        default = self.group_value(name, call.args[1]) if len(call.args) == 2 else UNKNOWN
-        if name not in self.state.groups:
-            if self.state.partial:
-                default = UNKNOWN
-            if default is not None:
-                store(self.state, name, call.args[0].span, default)
-        return name
-
-    def list_method(self, name: str, key: Span, method: str, call: ast.Call) -> None:
-        if method in _READING_METHODS:
-            return
-        current = self.current(name, key)
-        arguments = call.args
-        if method == "append" and len(arguments) == 1:
-            added = self.group_value(name, ast.Seq(arguments[0].span, "list", arguments))
-        elif method == "extend" and len(arguments) == 1:
-            added = self.group_value(name, arguments[0])
-        elif method == "insert" and len(arguments) == 2:
-            added = self.group_value(name, ast.Seq(arguments[1].span, "list", arguments[1:]))
-        elif method in ("clear", "pop", "remove", "sort", "reverse"):
-            added = Entries("list")
-        elif call.broken:  # being typed: keep the group as it was
-            self.sites_in(call, name)
-            return
-        else:
-            self.unreadable(
-                f"PLUGINS[{name!r}].{method}() cannot be read statically; it is not checked",
-                call.span,
-                name,
-            )
-            self.sites_in(call, name)
-            self.set_group(name, key, UNKNOWN)
-            return
-        if current is None or added is None:
-            return
-        if not isinstance(current, Entries) or not isinstance(added, Entries):
-            self.set_group(name, key, UNKNOWN)
-            return
-        if current.kind == "tuple":
-            self.wrong_type(
-                f"PLUGINS group {name!r} is a tuple: it has no {method}() method", call.span, name
-            )
-            return
-        self.apply_list_method(current, method, added, call)
-
-    def apply_list_method(
-        self, current: Entries, method: str, added: Entries, call: ast.Call
-    ) -> None:
-        sites = current.sites
-        if method in ("append", "extend"):
-            sites.extend(added.sites)
-        elif method == "insert":
-            index = _int_literal(call.args[0])
-            if index is None:
-                self.unreadable(
-                    "a computed position: the entry is added at the end here", call.args[0].span
-                )
-                sites.extend(added.sites)
-            else:
-                sites[index:index] = added.sites
-        elif method == "clear" and not call.args:
-            sites.clear()
-        elif method == "pop" and len(call.args) <= 1:
-            index = -1 if not call.args else _int_literal(call.args[0])
-            if index is not None and -len(sites) <= index < len(sites):
-                sites.pop(index)
-        elif method == "remove" and len(call.args) == 1 and isinstance(call.args[0], ast.Str):
-            value = call.args[0].literal.value
-            match = next((s for s in sites if s.value == value), None)
-            if match is not None:
-                sites.remove(match)
-        elif method in ("sort", "reverse") and not call.args:
-            if method == "sort":
-                sites.sort(key=lambda site: site.value or "")
-            else:
-                sites.reverse()
-
     def delete(self, target: ast.Node, span: Span) -> None:
         if is_name(target, PLUGINS):
             self.state = State()
@@ -436,63 +284,25 @@ class SettingsReader(ValueReader):
                 return
             self.state.groups.pop(name, None)
             self.state.keys.pop(name, None)
-        elif _mentions_plugins(target):
+        elif mentions_plugins(target):
             self.unreadable(
                 "this change to PLUGINS cannot be read statically; it is not checked", span
             )
+        elif isinstance(target, ast.Name):
+            self.names.delete(target.name)
+        elif isinstance(target, ast.Subscript) and isinstance(target.obj, ast.Name):
+            self.names.delete_item(target.obj.name, target.index, span)
+
+
+def _target_names(target: ast.Node) -> list[str]:
+    """The names an unpacking target ``a, (b, *c)`` binds."""
+    if isinstance(target, ast.Name):
+        return [target.name]
+    if isinstance(target, ast.Starred):
+        return _target_names(target.value)
+    if isinstance(target, ast.Seq):
+        return [name for item in target.items for name in _target_names(item)]
+    return []
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _method_call_being_typed(node: ast.Node) -> ast.Node:
-    """``PLUGINS.update(...)[`` being typed: the call before the broken part (lenient)."""
-    while node.broken:
-        if isinstance(node, (ast.Attr, ast.Subscript)) and isinstance(
-            node.obj, (ast.Call, ast.Attr, ast.Subscript)
-        ):
-            inner: ast.Node = node.obj  # (".a[" after the call: strip trailers down to it)
-        elif isinstance(node, ast.Call) and isinstance(node.func, (ast.Call, ast.Subscript)):
-            inner = node.func
-        elif isinstance(node, ast.BinOp):
-            inner = node.left
-        elif isinstance(node, ast.Seq) and node.bare and node.items:
-            inner = node.items[0]
-        elif isinstance(node, ast.Opaque) and node.first is not None:
-            inner = node.first
-        else:
-            break
-        inner.broken = True
-        node = inner
-    return node
-
-
-def _int_literal(node: ast.Node) -> int | None:
-    if isinstance(node, ast.Const) and node.kind == "an integer":
-        try:
-            return int(node.text.replace("_", ""), 0)
-        except ValueError:
-            return None
-    return None
-
-
-def _mentions_plugins(node: ast.Node) -> bool:
-    """Whether an assignment target involves ``PLUGINS`` (``a, PLUGINS = ...``, say)."""
-    if isinstance(node, ast.Name):
-        return node.name == PLUGINS
-    if isinstance(node, (ast.Attr, ast.Subscript)):
-        return _mentions_plugins(node.obj)
-    if isinstance(node, ast.Seq):
-        return any(_mentions_plugins(item) for item in node.items)
-    if isinstance(node, ast.Starred):
-        return _mentions_plugins(node.value)
-    return False
-
-
-def _mentions_plugins_as_target(node: ast.Node) -> bool:
-    """A call on ``PLUGINS`` (or on one of its groups) that is not a form the reader follows."""
-    if isinstance(node, ast.Call):
-        return _mentions_plugins_as_target(node.func)
-    if isinstance(node, ast.Attr):
-        return _mentions_plugins(node.obj)
-    return False

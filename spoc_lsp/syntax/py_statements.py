@@ -143,12 +143,10 @@ class _Splitter:
 
 
 def _line_tokens(tokens: list[Token], index: int) -> list[Token]:
-    line = [tokens[index]]
-    for token in tokens[index + 1 :]:
-        if token.first_on_line:
-            break
-        line.append(token)
-    return line
+    end = index + 1
+    while end < len(tokens) and not tokens[end].first_on_line:
+        end += 1
+    return tokens[index:end]
 
 
 def _target_end(line: list[Token]) -> int | None:

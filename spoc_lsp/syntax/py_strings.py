@@ -170,9 +170,15 @@ def closing_end(source: SourceText, opener: Position, delimiter: str) -> Positio
     _, quote = split_opener(delimiter)
     if not quote:
         return None
+    start = source.offset_of(opener.line, opener.column) + len(delimiter)
+    end = closing_index(source.text, start, quote)
+    return None if end is None else source.position_at(end)
+
+
+def closing_index(text: str, start: int, quote: str) -> int | None:
+    """The offset just after the quote that closes a string whose content starts at ``start``."""
     pattern = _STOPS[quote]
-    text = source.text
-    index = source.offset(opener.line, opener.column) + len(delimiter)
+    index = start
     while True:
         match = pattern.search(text, index)
         if match is None:
@@ -183,7 +189,7 @@ def closing_end(source: SourceText, opener: Position, delimiter: str) -> Positio
         elif found in ("\r", "\n"):
             return None
         else:
-            return source.position_at(match.end())
+            return match.end()
 
 
 # What can end (or stop) a string: an escape (skipped), a line break (single quotes), the quote.

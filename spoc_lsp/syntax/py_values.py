@@ -11,11 +11,14 @@ are plugin string sites, for completion, even where they are not entries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from spoc_lsp.syntax import py_ast as ast
 from spoc_lsp.syntax.builder import ResultBuilder
 from spoc_lsp.syntax.literal import NOTE_FSTRING, NOTE_MIXED, NOTE_TEMPLATE
 from spoc_lsp.syntax.model import Span, StringSite
+from spoc_lsp.syntax.py_imports import Imports
+from spoc_lsp.syntax.py_names import Names
 
 PLUGINS = "PLUGINS"
 _KINDS = {"list": "a list", "tuple": "a tuple", "set": "a set"}
@@ -55,11 +58,20 @@ class State:
 class ValueReader:
     """Reads values into groups and entries, against the current :class:`State`."""
 
-    def __init__(self, builder: ResultBuilder, quiet: bool = False) -> None:
+    def __init__(
+        self,
+        builder: ResultBuilder,
+        quiet: bool = False,
+        imports: Imports | None = None,
+        file: Path | None = None,
+    ) -> None:
         self.builder = builder
+        self.imports = imports  # the project modules this module's imports run (split settings)
+        self.file = file  # the module being read (what relative imports are relative to)
         self.quiet = quiet  # a dry run (inside an if block, say): sites only, no problems
         self.state = State()
         self.dict_rebound = False  # the module rebinds ``dict``: dict(...) is not the builtin
+        self.names = Names(builder.list_watchers)
         self.star_import: ast.Import | None = None
 
     def unreadable(self, message: str, span: Span, group: str | None = None) -> None:
@@ -79,7 +91,10 @@ class ValueReader:
         if self.state.defined:
             return
         if self.star_import is not None:
-            module = self.star_import.module or "another module"
+            star = self.star_import
+            module = (
+                "." * star.level + star.module if star.level or star.module else "another module"
+            )
             self.unreadable(
                 f"PLUGINS may come from 'from {module} import *'; entries listed there are "
                 "not checked",
@@ -91,6 +106,7 @@ class ValueReader:
 
     def read_dict(self, value: ast.Node, state: State) -> bool:
         """Read a dict-valued expression into ``state``; False (reported) if it is not readable."""
+        value = self.names.evaluate(value)
         if isinstance(value, (ast.Damaged, ast.Missing, ast.OpenStr)):
             return True  # part of a syntax error: nothing (readable) was written here yet
         if isinstance(value, ast.Dict):
@@ -178,6 +194,7 @@ class ValueReader:
 
     def group_value(self, name: str, value: ast.Node) -> GroupValue | None:
         """What group ``name`` holds when given ``value``; None when nothing was typed yet."""
+        value = self.names.evaluate(value)
         if isinstance(value, (ast.Damaged, ast.Missing)):
             return None
         if isinstance(value, ast.OpenStr):
@@ -195,7 +212,7 @@ class ValueReader:
             return entries
         if isinstance(value, ast.Subscript) and is_name(value.obj, PLUGINS):
             return self.group_reference(name, value)
-        if isinstance(value, ast.BinOp):
+        if isinstance(value, ast.BinOp) and value.op == "+":
             return self.concatenation(name, value)
         if isinstance(value, ast.Str):
             self.builder.site(name, value.literal)
@@ -247,7 +264,7 @@ class ValueReader:
             other = self.group_name(value.index)
             found = self.state.groups.get(other) if other is not None else None
             return found if isinstance(found, Entries) else UNKNOWN
-        if isinstance(value, ast.BinOp):
+        if isinstance(value, ast.BinOp) and value.op == "+":
             left = self.quiet_group_value(name, value.left)
             right = self.quiet_group_value(name, value.right)
             if isinstance(left, Entries) and isinstance(right, Entries) and left.kind == right.kind:
@@ -262,6 +279,19 @@ class ValueReader:
             site = self.entry(name, number, item)
             if site is not None:
                 entries.sites.append(site)
+        if value.kind == "list":
+            aligned = len(entries.sites) == len(value.items)
+
+            def grow(index: int | None, items: list[ast.Node]) -> None:
+                """The list grew (``BASE.append(...)`` after ``{"g": BASE}``): so does the group."""
+                added = [self.entry(name, 0, item) for item in items]
+                sites = [site for site in added if site is not None]
+                if index is None or not aligned:
+                    entries.sites.extend(sites)
+                else:
+                    entries.sites[index:index] = sites
+
+            self.names.watch(value, grow)
         return entries
 
     def entry(self, name: str, number: int, item: ast.Node) -> StringSite | None:
@@ -366,3 +396,16 @@ def _children(node: ast.Node) -> list[ast.Node]:
     if isinstance(node, ast.Call):
         return [*node.args, *(keyword.value for keyword in node.keywords)]
     return []
+
+
+def mentions_plugins(node: ast.Node) -> bool:
+    """Whether an assignment target involves ``PLUGINS`` (``a, PLUGINS = ...``, say)."""
+    if isinstance(node, ast.Name):
+        return node.name == PLUGINS
+    if isinstance(node, (ast.Attr, ast.Subscript)):
+        return mentions_plugins(node.obj)
+    if isinstance(node, ast.Seq):
+        return any(mentions_plugins(item) for item in node.items)
+    if isinstance(node, ast.Starred):
+        return mentions_plugins(node.value)
+    return False

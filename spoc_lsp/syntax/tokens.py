@@ -1,4 +1,4 @@
-"""The tokens the tolerant readers work on, made from tree-sitter leaves (and repairs)."""
+"""The tokens the tolerant readers work on, as the lexers (:mod:`scanner`) make them."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ STRING = "string"  # a complete string literal: ``literal`` holds it decoded
 UNTERMINATED = "unterminated"  # a string with no closing quote, to the end of its line
 WORD = "word"  # a TOML bare key or a Python name or keyword
 SCALAR = "scalar"  # a TOML number, boolean or date; a Python number
-GARBAGE = "garbage"  # text tree-sitter could not make a token of
+GARBAGE = "garbage"  # text that is no token of the language
 SKIPPED = "skipped"  # a whole top-level statement the reader has no use for
-SKIPPED_TABLE = "skipped-table"  # a whole TOML table (header and pairs) of no interest
 CONTINUATION = "continuation"  # a Python backslash line continuation
 
 
@@ -34,9 +33,27 @@ class Token:
         return Span(self.start, self.end)
 
 
-def mark_line_starts(tokens: list[Token]) -> None:
-    """Set ``first_on_line`` on each token that starts after the previous one's last line."""
-    previous_line = -1
-    for token in tokens:
-        token.first_on_line = token.start.line > previous_line
-        previous_line = token.end.line
+class Cursor:
+    """Reading a token list left to right: the readers' shared moves."""
+
+    def __init__(self, tokens: list[Token], start: Position) -> None:
+        self.tokens = tokens
+        self.index = 0
+        self.last_end = start  # the end of the last token taken
+
+    def peek(self, ahead: int = 0) -> Token | None:
+        index = self.index + ahead
+        return self.tokens[index] if index < len(self.tokens) else None
+
+    def take(self) -> Token:
+        token = self.tokens[self.index]
+        self.index += 1
+        self.last_end = token.end
+        return token
+
+    def at(self, kind: str) -> bool:
+        token = self.peek()
+        return token is not None and token.kind == kind
+
+    def at_end(self) -> bool:
+        return self.index >= len(self.tokens)

@@ -1,7 +1,6 @@
 """Reading ``spoc.toml`` tolerantly: plugin entries with exact ranges, and problems.
 
-The pipeline: tree-sitter-toml parses the text (broken strings repaired, see
-:mod:`repair`); its leaves become tokens (:mod:`toml_lexer`); a tolerant reader turns them into
+The pipeline: the text becomes tokens (:mod:`toml_lexer`); a tolerant reader turns them into
 headers and pairs (:mod:`toml_reader`); :mod:`toml_spoc` reads ``[spoc]`` out of those; syntax
 problems come from :mod:`toml_syntax`. Nothing here raises.
 """
@@ -27,12 +26,11 @@ def parse_toml_config(text: str, file: Path | None) -> ParsedConfig:
 
 def _parse(text: str, file: Path | None) -> ParsedConfig:
     source = SourceText(text)
-    lexed = toml_lexer.lex(source)
-    document = toml_reader.read(lexed.tokens)
+    tokens = toml_lexer.lex(source)
+    document = toml_reader.read(tokens)
     builder = ResultBuilder("toml", file)
     groups = SpocTable(builder).read(document.events)
-    syntax = toml_syntax.token_problems(lexed.tokens) + document.errors
-    syntax += toml_syntax.tree_problems(source, lexed.tree, syntax)
+    syntax = toml_syntax.token_problems(tokens) + document.errors
     if not syntax:
         syntax = toml_syntax.tomllib_problems(source)
     syntax.sort(key=lambda problem: (problem[1].start, problem[1].end))

@@ -17,129 +17,30 @@ Values are kept as read, with spans; the meaning of keys is left to :mod:`toml_s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from spoc_lsp.syntax import toml_runtime
 from spoc_lsp.syntax.model import Position, Span
-from spoc_lsp.syntax.tokens import (
-    GARBAGE,
-    SCALAR,
-    SKIPPED,
-    SKIPPED_TABLE,
-    STRING,
-    UNTERMINATED,
-    WORD,
-    Token,
+from spoc_lsp.syntax.tokens import GARBAGE, SCALAR, STRING, UNTERMINATED, WORD, Cursor, Token
+from spoc_lsp.syntax.toml_document import (
+    ArrayValue,
+    BadValue,
+    Event,
+    Header,
+    KeyPart,
+    MissingValue,
+    OpenStrValue,
+    Pair,
+    ScalarValue,
+    StrValue,
+    TableValue,
+    TomlDocument,
+    TooDeepValue,
+    Value,
 )
 
 MAX_DEPTH = 64
 _BARE = re.compile(r"[A-Za-z0-9_-]+")
 _WORD_VALUE = re.compile(r"true|false|[+-]?(inf|nan)|[+-]?[0-9][0-9A-Za-z_.:+-]*")
-
-
-@dataclass(frozen=True)
-class KeyPart:
-    """One part of a dotted key: its name (unquoted) and where it was written."""
-
-    name: str
-    span: Span  # of the key part as written (with its quotes)
-
-
-# --- values ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Value:
-    """A value as read, with its span (quotes and brackets included)."""
-
-    span: Span
-
-
-@dataclass
-class StrValue(Value):
-    """A complete string."""
-
-    token: Token  # a STRING token (``token.literal`` is set)
-
-
-@dataclass
-class OpenStrValue(Value):
-    """An unterminated string (being typed)."""
-
-    token: Token  # an UNTERMINATED token
-
-
-@dataclass
-class ScalarValue(Value):
-    """A number, boolean, date or time."""
-
-    text: str
-
-
-@dataclass
-class BadValue(Value):
-    """Something that is not a value (reported as a syntax error)."""
-
-    text: str
-
-
-@dataclass
-class MissingValue(Value):
-    """No value where one should be (reported as a syntax error)."""
-
-    pass
-
-
-@dataclass
-class ArrayValue(Value):
-    """An array and the items read from it (``closed`` when its ``]`` was found)."""
-
-    items: list[Value] = field(default_factory=list)
-    closed: bool = True
-
-
-@dataclass
-class TableValue(Value):
-    """An inline table and the pairs read from it."""
-
-    pairs: list[Pair] = field(default_factory=list)
-    closed: bool = True
-
-
-# --- statements -----------------------------------------------------------------------------
-
-
-@dataclass
-class Header:
-    """A ``[table]`` or ``[[array.of.tables]]`` header."""
-
-    parts: list[KeyPart]
-    is_array: bool
-    span: Span
-
-
-@dataclass
-class Pair:
-    """``key = value`` (in a table, or in an inline table)."""
-
-    parts: list[KeyPart]  # the key as written (relative to the table or inline table)
-    value: Value
-
-
-@dataclass
-class SkippedTable:
-    """A whole table of no interest: what follows belongs to no table the reader knows."""
-
-
-Event = Header | Pair | SkippedTable
-
-
-@dataclass
-class TomlDocument:
-    """What the reader found: headers and pairs in order, and syntax errors."""
-
-    events: list[Event]
-    errors: list[tuple[str, Span]]
 
 
 def read(tokens: list[Token]) -> TomlDocument:
@@ -150,25 +51,13 @@ def read(tokens: list[Token]) -> TomlDocument:
     return TomlDocument(reader.events, reader.errors)
 
 
-class _Reader:
+class _Reader(Cursor):
     def __init__(self, tokens: list[Token]) -> None:
-        self.tokens = tokens
-        self.index = 0
+        super().__init__(tokens, Position(0, 0))
         self.events: list[Event] = []
         self.errors: list[tuple[str, Span]] = []
-        self.last_end = Position(0, 0)
 
     # --- helpers ------------------------------------------------------------------------------
-
-    def peek(self, ahead: int = 0) -> Token | None:
-        index = self.index + ahead
-        return self.tokens[index] if index < len(self.tokens) else None
-
-    def take(self) -> Token:
-        token = self.tokens[self.index]
-        self.index += 1
-        self.last_end = token.end
-        return token
 
     def error(self, message: str, span: Span) -> None:
         # One error per line: what follows a first mistake on a line is mostly its echo.
@@ -194,13 +83,6 @@ class _Reader:
 
     def document(self) -> None:
         while (token := self.peek()) is not None:
-            if token.kind == SKIPPED_TABLE:
-                self.take()
-                self.events.append(SkippedTable())
-                continue
-            if token.kind == SKIPPED:
-                self.take()
-                continue
             if token.kind in ("[", "[["):
                 self.header()
             elif _is_key_token(token):
@@ -229,16 +111,6 @@ class _Reader:
     def header(self) -> None:
         opener = self.take()
         is_array = opener.kind == "[["
-        following = self.peek()
-        # "[" "[" written together are "[[" (tree-sitter may lex them apart while recovering).
-        if (
-            opener.kind == "["
-            and following is not None
-            and following.kind == "["
-            and following.start == opener.end
-        ):
-            self.take()
-            is_array = True
         token = self.peek()
         if not self.same_line(token) or token is None or not _is_key_token(token):
             if self.same_line(token) and token is not None:
@@ -413,7 +285,7 @@ class _Reader:
                 level += len(token.kind)
             elif token.kind in ("]", "}", "]]"):
                 level = max(0, level - len(token.kind))
-        return BadValue(Span(opener.start, self.last_end), "")
+        return TooDeepValue(Span(opener.start, self.last_end), opener.kind != "{")
 
     def inline_table(self, depth: int) -> Value:
         opener = self.take()
@@ -457,17 +329,8 @@ class _Reader:
         tokens = self.tokens
         index = self.index
         token = tokens[index]
-        if token.kind in (SKIPPED, SKIPPED_TABLE):
-            return True
         if token.kind in ("[", "[["):
             index += 1
-            if (
-                token.kind == "["
-                and index < len(tokens)
-                and tokens[index].kind == "["
-                and tokens[index].start == token.end
-            ):
-                index += 1
             end, bare = _scan_key(tokens, index)
             if end == index or end >= len(tokens) or tokens[end].first_on_line:
                 return False

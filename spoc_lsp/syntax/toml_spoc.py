@@ -15,7 +15,7 @@ from spoc.config import KNOWN_KEYS, key_problem
 from spoc_lsp.syntax import toml_runtime
 from spoc_lsp.syntax.builder import GroupResult, ResultBuilder
 from spoc_lsp.syntax.model import Span, StringSite
-from spoc_lsp.syntax.toml_reader import (
+from spoc_lsp.syntax.toml_document import (
     ArrayValue,
     Event,
     Header,
@@ -23,9 +23,9 @@ from spoc_lsp.syntax.toml_reader import (
     OpenStrValue,
     Pair,
     ScalarValue,
-    SkippedTable,
     StrValue,
     TableValue,
+    TooDeepValue,
     Value,
 )
 
@@ -55,11 +55,8 @@ class SpocTable:
         for event in events:
             if isinstance(event, Header):
                 self.header(event)
-            elif isinstance(event, Pair):
-                if self.table is not None:
-                    self.define(self.table + event.parts, event.value, len(event.parts))
-            elif isinstance(event, SkippedTable):
-                self.table = None
+            elif isinstance(event, Pair) and self.table is not None:
+                self.define(self.table + event.parts, event.value, len(event.parts))
         return [
             GroupResult(group.name, group.key, group.entries)
             for group in self.groups.values()
@@ -248,6 +245,8 @@ class SpocTable:
                     target = inner
                 target[pair.parts[-1].name] = self.python(pair.value)
             return table
+        if isinstance(value, TooDeepValue):  # (what it holds is not read: it is one all the same)
+            return [] if value.is_array else {}
         raise _Unreadable
 
     def scalar(self, text: str) -> object:

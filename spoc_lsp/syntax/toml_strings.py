@@ -136,28 +136,36 @@ def _trim(builder: ValueBuilder, raw: str, index: int, newline_at: int) -> int:
 
 
 def closing_end(source: SourceText, opener: Position, delimiter: str) -> Position | None:
-    """Where a string opened at ``opener`` ends (after its closing delimiter), if it does.
+    """Where a string opened at ``opener`` ends (after its closing delimiter), if it does."""
+    start = source.offset_of(opener.line, opener.column) + len(delimiter)
+    end = closing_index(source.text, start, delimiter)
+    return None if end is None else source.position_at(end)
+
+
+def closing_index(text: str, start: int, delimiter: str) -> int | None:
+    """The offset after the delimiter that closes a string whose content starts at ``start``.
 
     Single-line strings must close on their line; multi-line ones may close anywhere later.
     """
-    text = source.text
-    start = source.offset(opener.line, opener.column) + len(delimiter)
     quote = delimiter[0]
     basic = quote == '"'
+    length = len(text)
     if len(delimiter) == 1:
-        limit = source.line_end(opener.line)
         index = start
-        while index < limit:
+        while index < length:
             char = text[index]
+            if char in "\r\n":
+                return None
             if basic and char == "\\":
+                if text[index + 1 : index + 2] in ("\r", "\n"):
+                    return None  # (a line-ending backslash continues only multi-line strings)
                 index += 2
                 continue
             if char == quote:
-                return source.position_at(index + 1)
+                return index + 1
             index += 1
         return None
     index = start
-    length = len(text)
     while index < length:
         found = text.find(delimiter, index)
         if found < 0:
@@ -172,7 +180,7 @@ def closing_end(source: SourceText, opener: Position, delimiter: str) -> Positio
         while extra < 2 and end < length and text[end] == quote:
             end += 1
             extra += 1
-        return source.position_at(end)
+        return end
     return None
 
 

@@ -1,18 +1,13 @@
-"""SPOC009 syntax problems of a TOML text: from the reader, tree-sitter, then ``tomllib``.
+"""SPOC009 syntax problems of a TOML text: from the lexer and the reader, then ``tomllib``.
 
-The reader's own errors come first (they say what was expected, at the right token);
-tree-sitter's ERROR/MISSING nodes add whatever the reader did not notice (a malformed number,
-say), on lines the reader found nothing wrong with. Only a text with no error at all is given
-to ``tomllib`` — the runtime's own parser — which catches what tree-sitter accepts but TOML
-forbids, such as a key defined twice.
+The lexer's and the reader's own errors come first (they say what was expected, at the right
+token). Only a text with no error at all is given to ``tomllib`` — the runtime's own parser —
+which catches what the tolerant reader lets through: a malformed number, a key defined twice.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-
-from tree_sitter import Node, Tree
 
 from spoc_lsp.syntax import toml_runtime
 from spoc_lsp.syntax.model import Position, Span
@@ -34,61 +29,6 @@ def token_problems(tokens: list[Token]) -> list[tuple[str, Span]]:
     return problems
 
 
-def tree_problems(
-    source: SourceText, tree: Tree, known: list[tuple[str, Span]]
-) -> list[tuple[str, Span]]:
-    """Tree-sitter's errors on lines where nothing else was reported (one per ERROR tree)."""
-    starts, reach = _line_cover(known)
-    problems: list[tuple[str, Span]] = []
-    last_line = -1  # the last line of the tree errors already reported (they come in order)
-    stack = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        if not (node.is_error or node.is_missing):
-            if node.has_error:
-                stack.extend(reversed(node.children))
-            continue
-        start = source.position(node.start_point)
-        end = source.position(node.end_point)
-        index = bisect_right(starts, end.line) - 1
-        if start.line <= last_line or (index >= 0 and reach[index] >= start.line):
-            continue
-        problems.append(_describe_error(source, node, start))
-        last_line = end.line
-    return problems
-
-
-def _line_cover(known: list[tuple[str, Span]]) -> tuple[list[int], list[int]]:
-    """The first lines of ``known`` spans, sorted, and the furthest last line up to each."""
-    lines = sorted((span.start.line, span.end.line) for _, span in known)
-    starts = [first for first, _ in lines]
-    reach: list[int] = []
-    furthest = -1
-    for _, last in lines:
-        furthest = max(furthest, last)
-        reach.append(furthest)
-    return starts, reach
-
-
-def _describe_error(source: SourceText, node: Node, start: Position) -> tuple[str, Span]:
-    if node.is_missing:
-        return f"invalid TOML: expected {node.type!r}", Span(start, start)
-    leaf = node
-    while leaf.child_count > 0 and leaf.type not in ("string", "quoted_key"):
-        first = leaf.children[0]
-        if first.end_byte <= first.start_byte:
-            break
-        leaf = first
-    leaf_start = source.position(leaf.start_point)
-    leaf_end = source.position(leaf.end_point)
-    if leaf_end.line != leaf_start.line:
-        leaf_end = Position(leaf_start.line, source.line_length(leaf_start.line))
-    text = source.slice((leaf_start.line, leaf_start.column), (leaf_end.line, leaf_end.column))
-    shown = text.strip()[:20]
-    message = f"invalid TOML: unexpected {shown!r}" if shown else "invalid TOML"
-    return message, Span(leaf_start, leaf_end)
-
-
 def tomllib_problems(source: SourceText) -> list[tuple[str, Span]]:
     """What the runtime's TOML parser says about the text (read as the runtime reads files)."""
     text = source.text[1:] if source.has_bom else source.text
@@ -96,7 +36,7 @@ def tomllib_problems(source: SourceText) -> list[tuple[str, Span]]:
         toml_runtime.loads(_NEWLINES.sub("\n", text))
     except toml_runtime.TOMLDecodeError as error:
         return [_tomllib_problem(source, error)]
-    except (RecursionError, ValueError):  # nesting too deep for it: tree-sitter was happy
+    except (RecursionError, ValueError):  # nesting too deep for it: the reader was happy
         return []
     return []
 

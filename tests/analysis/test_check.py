@@ -126,7 +126,8 @@ def test_invalid_uri_is_spoc003_and_never_resolved(tmp_path: Path) -> None:
     assert "empty segment" in diagnostics[0].message
     assert diagnostics[0].message.endswith("; did you mean 'core.hooks'?")
     assert diagnostics[0].fixes[0].edits[0].new_text == "core.hooks"
-    assert resolver.asked == ["ok.fine"]
+    # The invalid text is never resolved; its repair is, to be offered only if it resolves.
+    assert resolver.asked == ["core.hooks", "ok.fine"]
 
 
 def test_duplicate_across_files_names_the_first_and_removes_cleanly(tmp_path: Path) -> None:
@@ -165,10 +166,19 @@ def test_element_removal_keeps_the_list_well_formed(text: str, expected: str) ->
     assert text[: index.offset(removal.start)] + text[index.offset(removal.end) :] == expected
 
 
-def test_import_problem_is_a_spoc007_warning_naming_the_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("conditional", "severity"), [(False, "error"), (True, "warning")])
+def test_import_problem_is_a_spoc007_naming_the_file(
+    tmp_path: Path, conditional: bool, severity: str
+) -> None:
+    """An error when the failing import is unconditional; a warning when it only runs in an
+    ``except ImportError:`` handler (#14 item 8)."""
     root = project(tmp_path, toml='[spoc.plugins]\nmw = ["pay.gateway"]\n')
     problem = ImportProblem(
-        "pay", root / "pay.py", "imports 'stripe_sdk', which is not installed", line=3
+        "pay",
+        root / "pay.py",
+        "imports 'stripe_sdk', which is not installed",
+        line=3,
+        conditional=conditional,
     )
     resolver = ScriptedResolver(
         {
@@ -183,7 +193,7 @@ def test_import_problem_is_a_spoc007_warning_naming_the_file(tmp_path: Path) -> 
     analysis = analyze(take_snapshot(root), resolver)
     (diagnostic,) = analysis.diagnostics[root / "config" / "spoc.toml"]
     assert diagnostic.code == "SPOC007"
-    assert diagnostic.severity == "warning"
+    assert diagnostic.severity == severity
     assert diagnostic.message == (
         "'pay.gateway' is found, but importing it will fail at pay.py:3: "
         "imports 'stripe_sdk', which is not installed"
@@ -284,7 +294,8 @@ def test_severity_overrides_take_the_longest_prefix() -> None:
 
 
 def test_every_rule_is_documented_and_unique() -> None:
-    assert list(RULES) == [f"SPOC00{n}" for n in range(1, 10)]
+    assert list(RULES) == [f"SPOC{n:03d}" for n in range(1, len(RULES) + 1)]
+    assert "SPOC010" in RULES and RULES["SPOC010"].severity == "information"
     for rule in RULES.values():
         page = rule.doc_path.read_text()
         assert page.startswith(f"# {rule.code}")

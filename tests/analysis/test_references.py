@@ -329,3 +329,22 @@ def test_top_level_columns_are_code_points() -> None:
         ("Auth", Position(0, 9)),
         ("Ünïcode", Position(1, 6)),
     ]
+
+
+def test_a_string_backing_several_entries_is_one_reference(tmp_path: Path) -> None:
+    # `PLUGINS["b"] = PLUGINS["a"]`: groups a and b both hold the one string of line 1.
+    files = {
+        **SHOP,
+        "config/settings.py": 'PLUGINS = {"a": ["shop.auth.Auth"]}\nPLUGINS["b"] = PLUGINS["a"]\n',
+    }
+    built = build(tmp_path, files)
+    settings = built.path("config/settings.py")
+    path = built.path("apps/shop/auth.py")
+    found = references(built.analysis, built.resolver, path, built.at("apps/shop/auth.py", "Auth:"))
+    assert [(f.name, s.start.line) for f, s in found if f == settings] == [("settings.py", 0)]
+    from_uri = config_references(
+        built.analysis, built.resolver, settings, built.at("config/settings.py", "shop.auth", 1)
+    )
+    assert [(f.name, s.start.line) for f, s in from_uri if f == settings] == [("settings.py", 0)]
+    lenses = plugin_lenses(built.analysis, built.resolver, path, built.text("apps/shop/auth.py"))
+    assert "a #1" in lenses[0].title and "b #1" in lenses[0].title  # two plan entries, two places

@@ -9,15 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from spoc_lsp.analysis.rename import (
-    RenameError,
-    RenameTarget,
-    module_name,
-    move_edits,
-    prepare_rename,
-    rename,
-)
+from spoc_lsp.analysis.moves import move_edits
+from spoc_lsp.analysis.rename import RenameError, RenameTarget, prepare_rename, rename
+from spoc_lsp.index.project_files import module_name
 from spoc_lsp.syntax.model import Position, Span
+from tests.analysis.runtime_imports import runtime_answers
 from tests.analysis.test_references import SHOP, apply_edits, build, errors, rebuild
 
 TOML = """
@@ -123,14 +119,20 @@ def test_rename_to_the_same_name_changes_nothing(tmp_path: Path) -> None:
             "'Auth' is defined more than once at the top level of apps/shop/auth.py (lines 1, 8)",
         ),
         (
-            {"apps/shop/auth.py": '__all__ = ["Auth"]\n' + AUTH},
+            {"apps/shop/views.py": "from .auth import Auth\n\nDEFAULT = Auth()\n"},
             "Other",
-            "'Auth' is also listed in __all__ elsewhere in apps/shop/auth.py (line 1)",
+            "'Auth' is imported by apps/shop/views.py (line 1) and used there (line 3); rename "
+            "it with your Python language server first",
         ),
         (
-            {"apps/shop/views.py": "from .auth import Auth\n"},
+            {"apps/shop/views.py": "def load():\n    from .auth import Auth\n    return Auth\n"},
             "Other",
-            "'Auth' is imported by apps/shop/views.py (line 1)",
+            "'Auth' is imported by apps/shop/views.py (line 2) inside a function or class",
+        ),
+        (
+            {"apps/shop/views.py": "from .auth import Auth\nOther = 1\n"},
+            "Other",
+            "'Other' is already defined in apps/shop/views.py (line 2)",
         ),
         (
             {"apps/shop/auth.py": AUTH + "\ndef use():\n    return list\n"},
@@ -168,15 +170,35 @@ def test_prepare_refuses_a_name_used_elsewhere_in_its_module(tmp_path: Path) -> 
         prepare_rename(built.analysis, built.resolver, path, built.at("apps/shop/auth.py", "Auth"))
 
 
-def test_prepare_refuses_a_uri_reaching_the_symbol_through_a_re_export(tmp_path: Path) -> None:
+def test_prepare_accepts_a_uri_reaching_the_symbol_through_a_re_export(tmp_path: Path) -> None:
     built = build(tmp_path)  # SHOP: shop/__init__.py has `from .auth import Auth`
     path = built.path("apps/shop/auth.py")
-    with pytest.raises(RenameError) as refused:
-        prepare_rename(built.analysis, built.resolver, path, built.at("apps/shop/auth.py", "Auth:"))
-    assert "'shop.Auth' (config/spoc.toml:3) reaches 'Auth' through an import in " in str(
-        refused.value
+    target = prepare_rename(
+        built.analysis, built.resolver, path, built.at("apps/shop/auth.py", "Auth:")
     )
-    assert "apps/shop/__init__.py" in str(refused.value)
+    assert target is not None and target.placeholder == "Auth"
+
+
+def test_rename_rewrites_the_all_entry_of_its_own_module(tmp_path: Path) -> None:
+    built = build(tmp_path, {**PROJECT, "apps/shop/auth.py": '__all__ = ["Auth"]\n' + AUTH})
+    path = built.path("apps/shop/auth.py")
+    cursor = built.at("apps/shop/auth.py", "class Auth", 7)
+    result = rename(built.analysis, built.resolver, path, cursor, "Authentication")
+    assert result is not None
+    apply_edits(built.root, result.edits)
+    assert errors(rebuild(built.root)) == []
+    assert built.text("apps/shop/auth.py").startswith('__all__ = ["Authentication"]\n')
+
+
+def test_a_bare_import_of_the_symbol_is_rewritten(tmp_path: Path) -> None:
+    built = build(tmp_path, {**PROJECT, "apps/shop/views.py": "from .auth import Auth\n"})
+    path = built.path("apps/shop/auth.py")
+    cursor = built.at("apps/shop/auth.py", "class Auth", 7)
+    result = rename(built.analysis, built.resolver, path, cursor, "Guard")
+    assert result is not None
+    apply_edits(built.root, result.edits)
+    assert built.text("apps/shop/views.py") == "from .auth import Guard\n"
+    assert runtime_answers(built.root, "shop.views")["shop.views"] == "imported"
 
 
 def test_prepare_refuses_a_re_export_alias_from_the_uri(tmp_path: Path) -> None:
@@ -328,3 +350,121 @@ def test_rename_refuses_the_binding_that_wins_when_the_name_is_bound_twice(
         "'Auth' is defined more than once at the top level of apps/shop/auth.py (lines 1, 8); "
         "rename it with your Python language server first"
     )
+
+
+# --- URIs written with escapes or in pieces ---------------------------------------------------
+
+ESCAPED = {
+    **PROJECT,
+    # `\u0041` is "A": the parser's map says which source characters spell each URI character.
+    "config/spoc.toml": '[spoc.plugins]\nmiddleware = ["shop.\\u0061uth.Auth"]\n',
+    "config/settings.py": (
+        'PLUGINS = {"hooks": ["shop.auth.\\u0041uth", "shop.auth." "helper"]}\n'
+    ),
+}
+
+
+def test_rename_rewrites_a_last_segment_written_with_an_escape(tmp_path: Path) -> None:
+    built = build(tmp_path, ESCAPED)
+    path = built.path("apps/shop/auth.py")
+    result = rename(
+        built.analysis, built.resolver, path, built.at("apps/shop/auth.py", "Auth"), "Guard"
+    )
+    assert result is not None
+    settings = built.path("config/settings.py")
+    [edit] = [e for e in result.edits if e.file == settings]
+    assert built.span_text(settings, edit.span) == "\\u0041uth"
+    toml = built.path("config/spoc.toml")
+    [toml_edit] = [e for e in result.edits if e.file == toml]
+    assert built.span_text(toml, toml_edit.span) == "Auth"
+    apply_edits(built.root, result.edits)
+    assert errors(rebuild(built.root)) == []
+    assert built.text("config/settings.py").startswith('PLUGINS = {"hooks": ["shop.auth.Guard", ')
+    assert '"shop.\\u0061uth.Guard"' in built.text("config/spoc.toml")
+
+
+def test_rename_rewrites_a_segment_that_is_a_whole_concatenated_piece(tmp_path: Path) -> None:
+    built = build(tmp_path, ESCAPED)
+    settings = built.path("config/settings.py")
+    cursor = built.at("config/settings.py", '"helper"', 2)
+    target = prepare_rename(built.analysis, built.resolver, settings, cursor)
+    assert target is not None and built.span_text(settings, target.span) == "helper"
+    result = rename(built.analysis, built.resolver, settings, cursor, "assist")
+    assert result is not None
+    apply_edits(built.root, result.edits)
+    assert errors(rebuild(built.root)) == []
+    assert '"shop.auth." "assist"' in built.text("config/settings.py")
+
+
+def test_rename_refuses_a_segment_split_over_string_pieces(tmp_path: Path) -> None:
+    files = {**PROJECT, "config/settings.py": 'PLUGINS = {"hooks": ["shop.auth.Au" "th"]}\n'}
+    built = build(tmp_path, files)
+    path = built.path("apps/shop/auth.py")
+    with pytest.raises(RenameError, match="its last segment is split over string pieces"):
+        rename(built.analysis, built.resolver, path, built.at("apps/shop/auth.py", "Auth"), "Guard")
+
+
+def test_moving_a_module_rewrites_a_prefix_written_with_an_escape(tmp_path: Path) -> None:
+    built = build(tmp_path, ESCAPED)
+    old, new = built.path("apps/shop/auth.py"), built.path("apps/shop/login.py")
+    result = move_edits(built.analysis, built.resolver, [(old, new)])
+    assert result.notes == ()
+    toml = built.path("config/spoc.toml")
+    [edit] = [e for e in result.edits if e.file == toml]
+    assert built.span_text(toml, edit.span) == "shop.\\u0061uth"
+    apply_edits(built.root, result.edits)
+    shutil.move(old, new)
+    assert errors(rebuild(built.root)) == []
+    assert '"shop.login.Auth"' in built.text("config/spoc.toml")
+    # The module prefix lies inside the first of two concatenated pieces: rewritten there.
+    assert '"shop.login." "helper"' in built.text("config/settings.py")
+
+
+def test_a_move_splitting_a_prefix_over_pieces_is_noted_not_edited(tmp_path: Path) -> None:
+    files = {**PROJECT, "config/settings.py": 'PLUGINS = {"hooks": ["shop.au" "th.helper"]}\n'}
+    built = build(tmp_path, files)
+    old, new = built.path("apps/shop/auth.py"), built.path("apps/shop/login.py")
+    result = move_edits(built.analysis, built.resolver, [(old, new)])
+    settings = built.path("config/settings.py")
+    assert [e for e in result.edits if e.file == settings] == []
+    assert any(
+        "'shop.auth.helper' at config/settings.py:1 could not be rewritten" in n
+        for n in result.notes
+    )
+
+
+# --- one literal, several entries -------------------------------------------------------------
+
+# `PLUGINS["b"] = PLUGINS["a"]`: both groups' entries are the one string written on line 1 (the
+# parser keeps the string site as the unit, wherever the value travels).
+SHARED = {
+    **PROJECT,
+    "config/settings.py": ('PLUGINS = {"a": ["shop.auth.Auth"]}\nPLUGINS["b"] = PLUGINS["a"]\n'),
+}
+
+
+def test_a_literal_shared_by_two_entries_is_renamed_once(tmp_path: Path) -> None:
+    built = build(tmp_path, SHARED)
+    settings = built.path("config/settings.py")
+    assert len([e for e in built.analysis.entries() if e[0] == settings]) == 2
+    path = built.path("apps/shop/auth.py")
+    result = rename(
+        built.analysis, built.resolver, path, built.at("apps/shop/auth.py", "Auth"), "Guard"
+    )
+    assert result is not None
+    assert len([e for e in result.edits if e.file == settings]) == 1
+    apply_edits(built.root, result.edits)
+    assert errors(rebuild(built.root)) == []
+    assert built.text("config/settings.py").startswith('PLUGINS = {"a": ["shop.auth.Guard"]}\n')
+
+
+def test_a_literal_shared_by_two_entries_is_moved_once(tmp_path: Path) -> None:
+    built = build(tmp_path, SHARED)
+    old, new = built.path("apps/shop/auth.py"), built.path("apps/shop/login.py")
+    result = move_edits(built.analysis, built.resolver, [(old, new)])
+    settings = built.path("config/settings.py")
+    assert len([e for e in result.edits if e.file == settings]) == 1
+    apply_edits(built.root, result.edits)
+    shutil.move(old, new)
+    assert errors(rebuild(built.root)) == []
+    assert built.text("config/settings.py").startswith('PLUGINS = {"a": ["shop.login.Auth"]}\n')

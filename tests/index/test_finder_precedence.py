@@ -87,10 +87,13 @@ def test_precedence_matches_real(
 
 
 def test_extension_beats_source(resolver: Resolver) -> None:
-    """Extensions come first in FileFinder's loader order (compared statically only)."""
+    """Extensions come first in FileFinder's loader order (compared statically only); the
+    source beside it is read as its pure-Python twin for names (#14 item 5)."""
     resolution = resolver.resolve("fastwins.from_source")
-    assert resolution.status is Status.UNVERIFIABLE
-    assert resolution.reason is not None and "compiled extension" in resolution.reason
+    assert resolution.status is Status.RESOLVED
+    missing = resolver.resolve("fastwins.not_there")
+    assert missing.failure is not None
+    assert "compiled module, read through its pure-Python twin" in missing.failure.message
     module = resolver.resolve("fastwins")
     assert module.symbol is not None and module.symbol.definition is not None
     assert module.symbol.definition.file is not None

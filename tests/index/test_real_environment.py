@@ -181,6 +181,12 @@ def test_unverifiable_is_reported_not_hidden(spoc_dir: Path, tmp_path: Path) -> 
     """Compiled modules exist but their attributes are unknown: never an error."""
     info = query_interpreter(current_python(), clean_environ(), cwd=tmp_path)
     resolver = Resolver(SearchPath.build(tmp_path, info))
-    compiled = resolver.resolve("mypy.nodes.Node")
+    compiled = resolver.resolve("_json.make_scanner")  # no stub, no twin beside it
     assert compiled.status is Status.UNVERIFIABLE
     assert compiled.reason and "compiled" in compiled.reason
+    # mypyc ships nodes.py beside the compiled nodes module: read through that twin (#14.5).
+    twin = resolver.resolve("mypy.nodes.Node")
+    assert twin.status is Status.RESOLVED
+    assert twin.symbol is not None and twin.symbol.definition is not None
+    assert twin.symbol.definition.file is not None
+    assert twin.symbol.definition.file.name == "nodes.py"

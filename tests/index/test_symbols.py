@@ -296,7 +296,7 @@ def test_skipping_function_bodies_changes_nothing_on_standard_library_modules(
         skipping = summarize(
             source, name="m", file=Path("/x/m.py"), is_package=False, target=TARGET
         )
-        monkeypatch.setattr(symbols, "_scan_lines", lambda source, text: None)
+        monkeypatch.setattr(symbols, "scan_lines", lambda source, text: None)
         walking = summarize(source, name="m", file=Path("/x/m.py"), is_package=False, target=TARGET)
         monkeypatch.undo()
         assert (skipping.maybe_names, skipping.dynamic) == (walking.maybe_names, walking.dynamic)

@@ -41,6 +41,7 @@ class SlowHost:
 class _Analysis:
     def __init__(self, snapshot: Any) -> None:
         self.snapshot = snapshot
+        self.modules: dict[Path, Any] = {}  # (no split settings here)
 
 
 @pytest.fixture

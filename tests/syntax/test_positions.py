@@ -91,4 +91,3 @@ def test_position_helpers_on_a_mixed_text() -> None:
     assert source.line_count == 4
     assert [source.line_text(line) for line in range(4)] == ["a", "bé", "c😀d", "e"]
     assert source.position_at(source.text.index("d")) == Position(2, 2)
-    assert source.column(2, len("c😀".encode())) == 2

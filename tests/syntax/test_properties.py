@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import warnings
 from collections.abc import Callable
@@ -207,15 +208,14 @@ def test_settings_damage_keeps_what_comes_before(mutation: tuple[str, int, int])
 
 
 def _line_ends(text: str, start: int, end: int) -> list[int]:
-    """The ends of the lines the mutated stretch ``[start, end]`` of ``text`` touches."""
+    """The ends of the lines the mutated stretch ``[start, end]`` of ``text`` touches (a line
+    ends at ``\\n`` or ``\\r``, as Python reads it)."""
     cuts = []
-    index = start
-    while True:
-        found = text.find("\n", index)
-        cuts.append(len(text) if found < 0 else found)
-        if found < 0 or found >= end:
+    for match in re.compile(r"\r\n|\r|\n").finditer(text, start):
+        cuts.append(match.start())
+        if match.start() >= end:
             return cuts
-        index = found + 1
+    return [*cuts, len(text)]
 
 
 def _compiles(text: str) -> bool:

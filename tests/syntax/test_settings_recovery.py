@@ -82,6 +82,18 @@ PLUGINS["x"] = ["«c»"]
         'PLUGINS = {"mw": ["«a»"]}\nPLUGINS["mw"].append(\n',
     ),
     (
+        "in a display with a syntax error, each item is the literal it starts with",
+        'PLUGINS = {"mw": ("«a»",).oops,, "x": ["«b»"] + }\n',
+    ),
+    (
+        "a call in a damaged statement is read leniently",
+        'PLUGINS = {"mw": ["«a»"]}\nPLUGINS.update(v=["«b»"]), oops = 1\n',
+    ),
+    (
+        "a one-quote string does not run over a line end",
+        'PLUGINS = {"mw": ["«a»"]}\nPLUGINS["mw"].append("oops\nmore")\nPLUGINS["x"] = ["«b»"]\n',
+    ),
+    (
         "a NUL byte in a string",
         'PLUGINS = {"mw": ["«a\x00b»", "«c»"]}\n',
     ),

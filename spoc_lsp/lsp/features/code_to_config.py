@@ -18,6 +18,7 @@ from pygls.exceptions import JsonRpcException
 
 from spoc_lsp.analysis.check import ProjectAnalysis
 from spoc_lsp.analysis.model import TextEdit
+from spoc_lsp.analysis.moves import move_edits
 from spoc_lsp.analysis.project import read_text
 from spoc_lsp.analysis.references import (
     config_declaration,
@@ -26,7 +27,7 @@ from spoc_lsp.analysis.references import (
     references,
     symbol_declaration,
 )
-from spoc_lsp.analysis.rename import RenameError, move_edits, prepare_rename, rename
+from spoc_lsp.analysis.rename import RenameError, prepare_rename, rename
 from spoc_lsp.lsp import convert
 from spoc_lsp.lsp.host import Project
 from spoc_lsp.lsp.language_server import (

@@ -87,12 +87,19 @@ def publish(ls: SpocLanguageServer, project: Project) -> bool:
     if analysis is None:
         return False
     changed = False
-    converters = {
-        doc.path: convert.TextConverter(doc.text, ls.encoding)
-        for doc in analysis.snapshot.documents()
-    }
+    # The config files, and the modules of split settings that contribute (base.py).
+    documents = (*analysis.snapshot.documents(), *analysis.modules.values())
+    converters = {doc.path: convert.TextConverter(doc.text, ls.encoding) for doc in documents}
     shown = present(analysis, runtime_diagnostics(ls, project), ls.host.settings.severity)
-    for document in analysis.snapshot.documents():
+    served = ls.modules_served.get(project.root, set())
+    for gone in served - set(analysis.modules):  # no longer imported: nothing to show there
+        if ls.published.pop(gone, None):
+            changed = True
+            ls.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=gone.as_uri(), diagnostics=[])
+            )
+    ls.modules_served[project.root] = set(analysis.modules)
+    for document in documents:
         items = shown.get(document.path, [])
         converter = converters[document.path]
         lsp_items = [convert.diagnostic(item, converter, converters) for item in items]
