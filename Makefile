@@ -35,7 +35,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "slow or not slow"
 
 ## sdist and wheel built (python -m build), checked (twine check), the wheel installed into a
 ## clean venv and run on examples/broken.

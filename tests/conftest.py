@@ -8,8 +8,66 @@ import sysconfig
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
+
+# --- the fast default layer ---------------------------------------------------------------------
+#
+# Plain `pytest` (no paths, no -m) runs the fast layer for development; the README's
+# `make test` (and so CI) runs everything with `-m "slow or not slow"`. Naming paths runs all
+# the tests under them. Slow: the real server over stdio, headless Neovim, the CLI in
+# subprocesses, the reliability suite, real interpreters and real package imports.
+SLOW_DIRECTORIES = ("tests/reliability/", "tests/editors/", "tests/cli/")
+SLOW_FILES = ("tests/index/test_real_environment.py", "tests/runtime/test_runtime_probe.py")
+SLOW_TESTS = (
+    "tests/index/test_symbols.py::test_deferred_hover_text_matches_on_standard_library_modules",
+    "tests/index/test_symbols.py::test_skipping_function_bodies_changes_nothing_on_standard_library_modules",
+)
+SERVER_FIXTURE = "lsp_client"  # the real server over stdio
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", 'slow: not in the default `pytest` run; `-m "slow or not slow"` runs all'
+    )
+
+
+def _is_slow(item: pytest.Item) -> bool:
+    node = item.nodeid
+    return (
+        node.startswith(SLOW_DIRECTORIES)
+        or node.partition("::")[0] in SLOW_FILES
+        or node.partition("[")[0] in SLOW_TESTS
+        or SERVER_FIXTURE in getattr(item, "fixturenames", ())
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if _is_slow(item):
+            item.add_marker(pytest.mark.slow)
+    default_run = config.args_source is pytest.Config.ArgsSource.TESTPATHS
+    if not default_run or config.option.markexpr:
+        return
+    slow = [item for item in items if _is_slow(item)]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not _is_slow(item)]
+        config.stash[_DESELECTED] = len(slow)
+
+
+_DESELECTED = pytest.StashKey[int]()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    count = config.stash.get(_DESELECTED, 0)
+    if count:
+        terminalreporter.write_line(
+            f"fast layer: {count} slow tests not run; "
+            '`make pytest` or `pytest -m "slow or not slow"` runs them all'
+        )
+
 
 _INSTALLATION = tuple(
     {str(Path(sysconfig.get_path(key)).resolve()) for key in ("stdlib", "platstdlib", "purelib")}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -285,7 +285,39 @@ def _entry_diagnostic(
     resolution = resolutions.get(entry.uri)
     if resolution is None:
         resolution = resolutions[entry.uri] = safe_resolve(resolver, entry.uri)
+    # An entry whose text, place and resolution are those of the last analysis keeps its
+    # diagnostic: a keystroke re-diagnoses only the entries it touched.
+    site = parsed.entry_sites.get(entry)
+    key = (snapshot.root, document.path, entry, span, site.text if site is not None else None)
+    known = _ENTRY_DIAGNOSTICS.get(key)
+    if known is not None and known[0] is resolution:
+        return known[1]
+    diagnostic = _resolution_diagnostic(
+        snapshot, document, parsed, entry, resolution, resolver, resolutions, make
+    )
+    if len(_ENTRY_DIAGNOSTICS) >= _ENTRY_CACHE_SIZE:
+        _ENTRY_DIAGNOSTICS.clear()
+    _ENTRY_DIAGNOSTICS[key] = (resolution, diagnostic)
+    return diagnostic
 
+
+# Per entry: the resolution its diagnostic was made from, and the diagnostic (bounded).
+_ENTRY_DIAGNOSTICS: dict[tuple[object, ...], tuple[Resolution, Diagnostic | None]] = {}
+_ENTRY_CACHE_SIZE = 50_000
+
+
+def _resolution_diagnostic(
+    snapshot: ProjectSnapshot,
+    document: ConfigText,
+    parsed: ParsedConfig,
+    entry: PluginEntry,
+    resolution: Resolution,
+    resolver: Resolving,
+    resolutions: dict[str, Resolution],
+    make: Callable[..., Diagnostic],
+) -> Diagnostic | None:
+    """SPOC001/SPOC002/SPOC007 from what the resolver says about a well-formed entry."""
+    span = parsed.entry_spans[entry]
     if resolution.status is Status.UNRESOLVED and resolution.failure is not None:
         failure = resolution.failure
         segment = segment_span(parsed, entry, failure.segment)

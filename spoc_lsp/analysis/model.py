@@ -113,3 +113,7 @@ class Resolving(Protocol):
     def invalidate(self, paths: Iterable[Path]) -> None:
         """Forget what was read from ``paths``."""
         ...
+
+    def depends_on(self, uri: str) -> frozenset[Path]:
+        """The files and directories the answer for ``uri`` was computed from."""
+        ...

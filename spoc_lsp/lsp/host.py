@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ class Project:
     runtime: dict[Path, list[Diagnostic]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # problems to tell the user once
     disagreements: set[str] = field(default_factory=set)  # URIs whose runtime verdict was logged
+    read_since_ns: int = 0  # wall-clock time the latest analysis started reading files
 
 
 class Host:
@@ -163,8 +165,9 @@ class Host:
 
     def analyze(self, project: Project, overlays: Mapping[Path, str]) -> ProjectAnalysis:
         """Analyse ``project`` with open buffers winning over disk, and remember the result."""
+        started = time.time_ns()
         snapshot = take_snapshot(project.root, overlays)
         with project.lock:
             analysis = analyze(snapshot, project.resolver)
-        project.analysis = analysis
+        project.analysis, project.read_since_ns = analysis, started
         return analysis

@@ -30,6 +30,7 @@ from spoc.plugins import SourceKind
 from spoc_lsp.analysis.project import read_text
 from spoc_lsp.lsp import convert
 from spoc_lsp.lsp.analyses import Analyses
+from spoc_lsp.lsp.disk_watch import DiskPoller
 from spoc_lsp.lsp.host import Host, Project
 from spoc_lsp.lsp.pygls_fixes import Protocol
 
@@ -77,6 +78,9 @@ class SpocLanguageServer(LanguageServer):
         self.probing: dict[Path, asyncio.Task[Any]] = {}
         self.probe_results: dict[Path, Mapping[str, ProbeResult]] = {}
         self.folders: list[Path] = []
+        # When the client watches no files: the server's own polling, and what it knows.
+        self.disk_polling: asyncio.Task[None] | None = None
+        self.disk_poller: DiskPoller | None = None
 
     @property
     def encoding(self) -> str:

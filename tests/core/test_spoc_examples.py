@@ -119,14 +119,15 @@ def test_shop_plugins_work_together(shop: Framework) -> None:
     from shopkit.http import Request  # type: ignore[import-not-found]
 
     middleware = shop.plugins["middleware"]
-    timing = middleware["core.middleware.timing.TimingMiddleware"]()
+    ticks = iter([10.0, 12.5])  # a scripted clock: the elapsed time is known exactly
+    timing = middleware["core.middleware.timing.TimingMiddleware"](clock=ticks.__next__)
     chain = [*list(middleware.values())[:-1], timing]
     request = Request("POST", "/orders", headers={"Authorization": "Bearer secret-admin-token"})
     for step in chain:
         request = step(request)
     assert request.user == "admin"
     assert len(str(request.meta["request_id"])) == 32
-    assert timing.elapsed(request) >= 0
+    assert timing.elapsed(request) == 2.5
 
     validators = shop.plugins["validators"]
     assert validators["core.validators.validate_email"]("ann@shop.example")

@@ -484,13 +484,17 @@ async def test_a_hanging_probe_is_killed_and_never_blocks_the_server(
     await wait_until(lsp_client, lambda: uri in lsp_client.diagnostics, 15)
     lsp_client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=_doc(uri)))
     await wait_until(lsp_client, lambda: "hang" in {n for n, _, _ in marked.ran()}, 15)
-    # While the plugin hangs, requests are answered at once.
+    # While the plugin hangs, requests are answered: all of them before the probe gives up on
+    # it (its deadline is 10 s), so none waited for the probe. An order, not a stopwatch.
+    hanging = next(process for name, process, _ in marked.ran() if name == "hang")
     slowest = 0.0
     for _ in range(8):
         started = time.monotonic()
-        await hover_at(lsp_client, toml_uri, 1, 12, seconds=2)
+        await hover_at(lsp_client, toml_uri, 1, 12)
         slowest = max(slowest, time.monotonic() - started)
         await asyncio.sleep(0.25)
+    assert alive(hanging)
+    assert not any("did not finish" in d.message for d in lsp_client.diagnostics.get(uri, []))
     started = time.monotonic()
     diagnostics = await _wait_for_message(lsp_client, uri, "did not finish", 30)
     timeout_message = next(d.message for d in diagnostics if "did not finish" in d.message)
@@ -502,7 +506,6 @@ async def test_a_hanging_probe_is_killed_and_never_blocks_the_server(
         message=timeout_message,
         killed_after_seconds=round(time.monotonic() - started, 1),
     )
-    assert slowest < 1.0
     assert not failures(lsp_client)
 
 

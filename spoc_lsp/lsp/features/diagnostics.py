@@ -1,7 +1,8 @@
-"""Diagnostics: documents opened, edited, saved and closed; debounced analysis in the worker;
-publication of what changed; the opt-in runtime check on save.
+"""Diagnostics: documents opened, edited, saved and closed; files changed on disk; debounced
+analysis in the worker; publication of what changed; the opt-in runtime check on save.
 
-Other features call :func:`schedule` (a file changed) and :func:`recheck` (settings changed).
+Other features call :func:`schedule` (a buffer changed), :func:`disk_changed` (files changed
+on disk) and :func:`recheck` (settings changed).
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from lsprotocol import types
 from spoc_lsp.analysis.check import ProjectAnalysis, present
 from spoc_lsp.lsp import convert
 from spoc_lsp.lsp.host import Project
-from spoc_lsp.lsp.language_server import SpocLanguageServer, ask_client, guarded
+from spoc_lsp.lsp.language_server import (
+    SpocLanguageServer,
+    ask_client,
+    document_path,
+    guarded,
+)
 
 if TYPE_CHECKING:
     from spoc_lsp.analysis.model import Diagnostic
@@ -37,8 +43,10 @@ def register(server: SpocLanguageServer) -> None:
 
 
 def schedule(ls: SpocLanguageServer, root: Path, delay: float = DEBOUNCE_SECONDS) -> None:
-    """(Re)start the debounced analysis of a project; an older pending one is dropped (an
-    analysis it started in the worker goes on: requests may be waiting for it)."""
+    """(Re)start the debounced analysis of a project; one still waiting out its delay is
+    dropped. Past the delay a run is never cancelled: requests may be waiting for its
+    analysis, and it may be asking the client to refresh (a cancelled request to the client
+    would leave its answer nowhere to go); if it is no longer the newest it publishes nothing."""
     previous = ls.pending.pop(root, None)
     if previous is not None:
         previous.cancel()
@@ -48,6 +56,8 @@ def schedule(ls: SpocLanguageServer, root: Path, delay: float = DEBOUNCE_SECONDS
 async def _run_analysis(ls: SpocLanguageServer, root: Path, delay: float) -> None:
     try:
         await asyncio.sleep(delay)
+        if ls.pending.get(root) is asyncio.current_task():
+            ls.pending.pop(root)  # past the debounce: no longer cancellable
         project = await ls.project(root)
         run = ls.analyses.ensure(project, ls.overlays())  # a request may have started it
         await asyncio.shield(run.result)
@@ -133,6 +143,20 @@ def runtime_verdict(
     return verdict.analysis, verdict.diagnostics
 
 
+async def disk_changed(ls: SpocLanguageServer, paths: list[Path]) -> None:
+    """Re-check the projects whose answers read one of ``paths``, and new projects. The
+    resolvers forget what they read in the worker (that takes the projects' locks)."""
+    if ls.disk_poller is not None:
+        ls.disk_poller.forget()
+    for project in await ls.analyses.in_worker(ls.host.files_changed, paths):
+        ls.analyses.stale(project.root)
+        schedule(ls, project.root)
+    folders = [path.parent for path in paths if path.name == "spoc.toml"]
+    for root in await ls.analyses.in_worker(ls.host.discover, folders, 20):
+        if root not in ls.host.projects:
+            schedule(ls, root)  # the analysis creates the project
+
+
 def recheck(ls: SpocLanguageServer, roots: Iterable[Path]) -> None:
     """Analyse these projects again and publish everything (settings changed)."""
     ls.published.clear()
@@ -183,6 +207,15 @@ def on_close(ls: SpocLanguageServer, params: types.DidCloseTextDocumentParams) -
 
 
 async def on_save(ls: SpocLanguageServer, params: types.DidSaveTextDocumentParams) -> None:
+    path = document_path(params.text_document.uri)
+    if (
+        path is not None
+        and path.suffix in (".py", ".pyi")
+        and ls.config_root(path.as_uri()) is None
+    ):
+        # A saved module may be what an answer read: revalidate as a file event would.
+        await disk_changed(ls, [path])
+        return
     root = _document_event(ls, params.text_document.uri)
     settings = ls.host.settings
     if root is None or settings.runtime_check != "onSave":
@@ -202,10 +235,9 @@ async def on_save(ls: SpocLanguageServer, params: types.DidSaveTextDocumentParam
     if task is not None:
         ls.probing[root] = task
     try:
-        pending = ls.pending.get(root)
-        if pending is not None:
-            await asyncio.gather(pending, return_exceptions=True)
-        await run_runtime_check(ls, await ls.project(root))
+        project = await ls.project(root)
+        await ls.analysis(project)  # of the saved texts: the probe imports what they list
+        await run_runtime_check(ls, project)
     finally:
         if ls.probing.get(root) is task:
             ls.probing.pop(root, None)

@@ -52,9 +52,7 @@ async def on_initialized(ls: SpocLanguageServer, params: types.InitializedParams
     workspace = ls.client_capabilities.workspace
     if workspace is not None and workspace.configuration:
         await _pull_configuration(ls)
-    watched = workspace.did_change_watched_files if workspace is not None else None
-    if watched is not None and watched.dynamic_registration:
-        await file_events.register_watchers(ls)
+    await file_events.watch(ls)
     await check_workspace(ls)
 
 
