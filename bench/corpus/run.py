@@ -194,10 +194,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     static = static_verdicts(uris)
     print(f"static resolver: {len(uris)} URIs in {time.monotonic() - started:.1f} s")
-    outcomes = [
-        Outcome(item, *real.get(item.uri, ("timeout", "no result")), *static[item.uri])
-        for item in items
-    ]
+    outcomes = []
+    for item in items:
+        verdict, error = real.get(item.uri, ("timeout", "no result"))
+        answer, codes, detail = static[item.uri]
+        outcomes.append(Outcome(item, verdict, error, answer, codes, detail))
     summary = score(outcomes)
     if options.verify:
         sample = random.Random(options.seed).sample(uris, min(options.verify, len(uris)))
@@ -231,12 +232,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print(summary: dict[str, object]) -> None:
+    agreement = summary["agreement"]
+    assert isinstance(agreement, float)
     print(
         f"URIs {summary['uris']} (counted {summary['counted']}, import fine {summary['imports']},"
         f" timeouts {summary['timeouts']})"
     )
     print(
-        f"agreement {float(summary['agreement']) * 100:.2f}%  "
+        f"agreement {agreement * 100:.2f}%  "
         f"false errors {summary['false_errors']}"
         f"  misses {summary['misses']} (unverifiable {summary['misses_unverifiable']}, "
         f"resolved {summary['misses_resolved']})"
