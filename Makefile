@@ -63,4 +63,4 @@ clean:
 ## The agreement corpus (#14): real imports of ~7,000 URIs into 20 popular packages against the
 ## static resolver (bench/corpus; builds bench/workspaces/corpus-venv on first use).
 bench-corpus: $(STAMP)
-	$(BIN)/python -m bench.corpus.run --verify 60
+	$(BIN)/python -m bench.corpus.run --verify 60 --check

@@ -258,8 +258,8 @@ def package_uris(
     for module in chosen:
         parent_name, _, last = module.name.rpartition(".")
         if parent_name:
-            parent = by_name.get(parent_name)
-            imported = parent is not None and last in _imported_submodules(parent)
+            parent_module = by_name.get(parent_name)
+            imported = parent_module is not None and last in _imported_submodules(parent_module)
             kind = "module-imported" if imported else "module-unimported"
             yield CorpusUri(module.name, kind, top)
             wrong = swapped(last, rng) or added(last, rng)

@@ -40,6 +40,7 @@ PROJECT = WORKSPACES / "corpus-project"
 TRUTH = WORKSPACES / "corpus-truth.tsv"
 RESULTS = REPO / "bench" / "results" / "corpus.json"
 REQUIREMENTS = HERE / "requirements.txt"
+JSON = ("--format", "json")
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,29 @@ def static_verdicts(uris: list[str]) -> dict[str, tuple[str, tuple[str, ...], st
     return found
 
 
+def check_verdicts(uris: list[str]) -> tuple[dict[str, list[tuple[str, str]]], float]:
+    """``spoc-lsp check --format json`` on a project listing every URI: (code, severity) of
+    each URI's diagnostics, and the seconds it took."""
+    project = WORKSPACES / "corpus-check-project"
+    (project / "config").mkdir(parents=True, exist_ok=True)
+    listed = ",\n".join(f'    "{uri}"' for uri in uris)
+    (project / "config" / "spoc.toml").write_text(f"[spoc.plugins]\ncorpus = [\n{listed}\n]\n")
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "spoc_lsp", "check", str(project), "--python", str(PYTHON), *JSON],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    elapsed = time.monotonic() - started
+    report = json.loads(done.stdout)
+    found: dict[str, list[tuple[str, str]]] = {uri: [] for uri in uris}
+    for diagnostic in report["diagnostics"]:
+        if diagnostic.get("uri") in found:
+            found[diagnostic["uri"]].append((diagnostic["code"], diagnostic["severity"]))
+    return found, elapsed
+
+
 def score(outcomes: list[Outcome]) -> dict[str, object]:
     counted = [o for o in outcomes if o.real != "timeout"]
     false_errors = [o for o in counted if o.real == "ok" and o.static == "flagged"]
@@ -185,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--refresh", action="store_true", help="import everything again")
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--check", action="store_true", help="also run `spoc-lsp check` on them")
     options = parser.parse_args(argv)
     ensure_venv()
     items = corpus(site_packages(), seed=options.seed)
@@ -194,10 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     static = static_verdicts(uris)
     print(f"static resolver: {len(uris)} URIs in {time.monotonic() - started:.1f} s")
-    outcomes = [
-        Outcome(item, *real.get(item.uri, ("timeout", "no result")), *static[item.uri])
-        for item in items
-    ]
+    outcomes = []
+    for item in items:
+        verdict, error = real.get(item.uri, ("timeout", "no result"))
+        answer, codes, detail = static[item.uri]
+        outcomes.append(Outcome(item, verdict, error, answer, codes, detail))
     summary = score(outcomes)
     if options.verify:
         sample = random.Random(options.seed).sample(uris, min(options.verify, len(uris)))
@@ -209,6 +235,26 @@ def main(argv: list[str] | None = None) -> int:
             f"verify: {len(sample)} URIs in one new interpreter each, {elapsed:.0f} s "
             f"({elapsed / max(len(sample), 1) * 1000:.0f} ms per URI); differ from the fork tree: "
             f"{len(differ)} {differ[:5]}"
+        )
+    if options.check:
+        checked, seconds = check_verdicts(uris)
+        differ = []
+        for o in outcomes:
+            if o.real == "timeout":
+                continue
+            shown = [c for c in checked[o.item.uri] if c[0] != "SPOC010"]
+            errors = [c for c in shown if c[1] == "error"]
+            if (o.real == "ok" and errors) or (
+                o.real == "fail" and o.static == "flagged" and not shown
+            ):
+                differ.append(o.item.uri)
+            if (o.real == "ok") == (o.static == "flagged") and o.item.uri not in differ:
+                continue
+        spoc010 = sum(any(c[0] == "SPOC010" for c in v) for v in checked.values())
+        summary["check"] = {"seconds": seconds, "differ_from_resolver": differ, "spoc010": spoc010}
+        print(
+            f"check: {len(uris)} URIs in {seconds:.0f} s; SPOC010 on {spoc010}; a URI that "
+            f"imports shown as an error, or a flagged one not shown: {len(differ)} {differ[:5]}"
         )
     _print(summary)
     disagreements = [
@@ -231,12 +277,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print(summary: dict[str, object]) -> None:
+    agreement = summary["agreement"]
+    assert isinstance(agreement, float)
     print(
         f"URIs {summary['uris']} (counted {summary['counted']}, import fine {summary['imports']},"
         f" timeouts {summary['timeouts']})"
     )
     print(
-        f"agreement {float(summary['agreement']) * 100:.2f}%  "
+        f"agreement {agreement * 100:.2f}%  "
         f"false errors {summary['false_errors']}"
         f"  misses {summary['misses']} (unverifiable {summary['misses_unverifiable']}, "
         f"resolved {summary['misses_resolved']})"

@@ -10,19 +10,34 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
+from spoc_lsp.index.dynamic_lookups import (
+    compiled_evidence,
+    getattr_accepts,
+    getattr_names,
+    rebuilt,
+)
 from spoc_lsp.index.finder import FoundModule, ModuleFinder
-from spoc_lsp.index.getattr_rules import GetattrRule
+from spoc_lsp.index.lookup_model import (
+    ALWAYS,
+    FILE_BACKED,
+    Found,
+    Lookup,
+    Missing,
+    Note,
+    Origin,
+    Unknown,
+    describe_kind,
+    module_origin,
+    same_package_imports,
+)
 from spoc_lsp.index.model import (
     Binding,
     Definition,
     Guards,
-    HoverText,
     ModuleSummary,
     StarImport,
-    SymbolKind,
 )
 from spoc_lsp.index.summaries import SummaryCache
 from spoc_lsp.index.tracking import Clock, Memo, Tracker
@@ -30,113 +45,19 @@ from spoc_lsp.index.tracking import Clock, Memo, Tracker
 _MAX_DEPTH = 24
 _MAX_EXECUTED = 400  # modules followed from one import, to bound the cost of huge packages
 
-# Attributes every module object has, whatever its code does.
-_ALWAYS = frozenset(
-    {
-        "__name__",
-        "__doc__",
-        "__package__",
-        "__loader__",
-        "__spec__",
-        "__dict__",
-        "__class__",
-        "__annotations__",
-    }
-)
-_FILE_BACKED = frozenset({"__file__", "__cached__", "__builtins__"})
-
-_KIND_WORDS = {
-    "extension": "a compiled extension module",
-    "bytecode": "a sourceless .pyc module",
-    "builtin": "a built-in module",
-    "frozen": "a frozen module without source",
-    "source": "a module",
-    "namespace": "a namespace package",
-}
-
-
-@dataclass(frozen=True)
-class Origin:
-    """What a name finally refers to."""
-
-    kind: SymbolKind
-    definition: Definition | None
-    details: HoverText | None = None  # signature and docstring, rendered when asked for
-    module: FoundModule | None = None  # set when it is a module
-
-    @property
-    def signature(self) -> str | None:
-        return self.details.signature if self.details is not None else None
-
-    @property
-    def doc(self) -> str | None:
-        return self.details.doc if self.details is not None else None
-
-
-@dataclass(frozen=True)
-class Note:
-    """Hover text that is a fixed note (no signature)."""
-
-    doc: str | None
-    signature: str | None = None
-
-
-@dataclass(frozen=True)
-class Found:
-    """The attribute exists: bound in ``module`` by ``binding`` (or implicitly)."""
-
-    module: FoundModule
-    binding: Binding | None
-    implicit: Origin | None = None  # dunder attributes and submodules taken via star imports
-
-
-@dataclass(frozen=True)
-class Missing:
-    """The attribute certainly does not exist after import."""
-
-
-@dataclass(frozen=True)
-class Unknown:
-    """Whether the attribute exists cannot be decided statically."""
-
-    reason: str
-
-
-Lookup = Found | Missing | Unknown
-
-
-def same_package_imports(
-    name: str, summary: ModuleSummary, guards_hold: Callable[[Guards], bool] | None = None
-) -> list[str]:
-    """Modules of ``name``'s top-level package that running it imports (parents included).
-
-    Imports in ``except ImportError:`` handlers count only when ``guards_hold`` says the
-    handler runs (never without it)."""
-    top = name.split(".")[0]
-    found: list[str] = []
-    for required in summary.required_imports:
-        if required.guards and (guards_hold is None or not guards_hold(required.guards)):
-            continue
-        parts = required.module.split(".")
-        if parts[0] == top:
-            found.extend(".".join(parts[: index + 1]) for index in range(1, len(parts)))
-            # ``from package import name`` imports submodule ``name`` when there is one.
-            found.extend(f"{required.module}.{name}" for name in required.names)
-    return found
-
-
-def describe_kind(module: FoundModule) -> str:
-    return _KIND_WORDS.get(module.kind, "a module")
-
-
-def module_origin(module: FoundModule, summary: ModuleSummary | None) -> Origin:
-    """A module as a symbol: its file (``__init__`` for a package) and docstring."""
-    return Origin(
-        "module",
-        Definition(module.where, 0, 0) if module.where is not None else None,
-        summary.doc_details if summary is not None else None,
-        module,
-    )
+# The lookup answers live in ``lookup_model``; re-exported where callers have found them.
+__all__ = [
+    "Found",
+    "Lookup",
+    "Missing",
+    "Namespaces",
+    "Note",
+    "Origin",
+    "Unknown",
+    "describe_kind",
+    "module_origin",
+    "same_package_imports",
+]
 
 
 class Namespaces:
@@ -174,19 +95,11 @@ class Namespaces:
         return self.summaries.summary(evidence, module.name, module.is_package)
 
     def compiled_evidence(self, module: FoundModule) -> Path | None:
-        """``name.pyi`` or ``name.py`` beside an extension module (Cython's pure-Python mode
-        ships both), read in its place."""
-        if module.kind != "extension" or module.file is None:
-            return None
-        stem = "__init__" if module.is_package else module.name.rpartition(".")[2]
-        directory = module.file.parent
-        candidates = [directory / f"{stem}.pyi", directory / f"{stem}.py"]
-        if not module.is_package:  # a stub package beside it: ``name/__init__.pyi``
-            candidates.insert(1, directory / stem / "__init__.pyi")
-        for twin in candidates:
-            if self.finder.file_exists(twin):
-                return twin
-        return None
+        """The stub or twin a compiled module is read through (``dynamic_lookups``)."""
+        return compiled_evidence(self, module)
+
+    def file_exists(self, path: Path) -> bool:
+        return self.finder.file_exists(path)
 
     def find_module(self, fullname: str) -> FoundModule | None:
         """The module ``fullname``, found through its packages (no side effects modelled)."""
@@ -298,7 +211,7 @@ class Namespaces:
         if name in summary.maybe_names:
             return Unknown(f"{name!r} is only bound by a function of {module.name!r} (global)")
         if summary.dynamic is None and summary.getattr_rule is not None:
-            decided = self._getattr_accepts(module, summary, name)
+            decided = getattr_accepts(self, module, summary, name)
             if decided is True:
                 return Found(module, None, self._provided(module, summary))
             if isinstance(decided, str):
@@ -311,67 +224,8 @@ class Namespaces:
         return Missing()
 
     def rebuilt(self, summary: ModuleSummary) -> tuple[frozenset[str], str, int] | None:
-        """When a helper rebuilds the module (``lazy_modules``): the names bound lazily, why,
-        and the line of the call."""
-        for call in summary.helper_calls:
-            helper = self.find_module(call.module)
-            found = self.summary(helper) if helper is not None else None
-            if found is None or call.function not in found.rebinders:
-                continue
-            parameters = set(found.rebinders[call.function])
-            names = call.names | (call.keywords - parameters)
-            reason = f"{call.module}.{call.function}() replaces it (line {call.line})"
-            return frozenset(names), reason, call.line
-        return None
-
-    def _getattr_chain(
-        self, module: FoundModule, summary: ModuleSummary
-    ) -> list[GetattrRule] | str:
-        """The rule of ``module``'s ``__getattr__`` and the factory rules it delegates to, or
-        why a delegation cannot be followed."""
-        rules: list[GetattrRule] = []
-        rule = summary.getattr_rule
-        owner = summary
-        while rule is not None and len(rules) <= 4:
-            rules.append(rule)
-            if rule.delegate is None:
-                return rules
-            binding = owner.binding(rule.delegate)
-            if binding is not None and binding.kind == "function":
-                rule = owner.getattr_factories.get(rule.delegate)
-            elif binding is not None and binding.kind == "from" and binding.module:
-                source = self.find_module(binding.module)
-                found = self.summary(source) if source is not None else None
-                if found is None or found.dynamic is not None:
-                    break
-                owner = found
-                rule = found.getattr_factories.get(binding.attribute or binding.name)
-            else:
-                break
-        line = summary.getattr_rule.line if summary.getattr_rule else 0
-        return (
-            f"module {module.name!r} defines __getattr__ (line {line}) through a helper that "
-            "cannot be followed"
-        )
-
-    def _getattr_accepts(
-        self, module: FoundModule, summary: ModuleSummary, name: str
-    ) -> bool | str:
-        """Whether ``module.__getattr__`` returns something for ``name`` (a reason string when
-        that cannot be told)."""
-        chain = self._getattr_chain(module, summary)
-        if isinstance(chain, str):
-            return chain
-        return any(rule.accepts(name, module.name) for rule in chain)
-
-    def getattr_names(self, module: FoundModule, summary: ModuleSummary) -> set[str]:
-        """The names ``module.__getattr__`` is known to accept."""
-        if summary.dynamic is not None or summary.getattr_rule is None:
-            return set()
-        chain = self._getattr_chain(module, summary)
-        if isinstance(chain, str):
-            return set()
-        return {name for rule in chain for name in rule.names(module.name)}
+        """Names a lazy-module helper binds, why, and where (``dynamic_lookups.rebuilt``)."""
+        return rebuilt(self, summary)
 
     @staticmethod
     def _provided(module: FoundModule, summary: ModuleSummary) -> Origin:
@@ -434,9 +288,9 @@ class Namespaces:
         """Attributes the import system gives a module object."""
         if not (name.startswith("__") and name.endswith("__")):
             return None
-        present = name in _ALWAYS
+        present = name in ALWAYS
         present = present or (name == "__path__" and module.is_package)
-        present = present or (name in _FILE_BACKED and module.file is not None)
+        present = present or (name in FILE_BACKED and module.file is not None)
         if not present:
             return None
         return Origin("variable", Definition(module.where) if module.where else None)
@@ -494,7 +348,7 @@ class Namespaces:
             return set(), True
         if summary is None or summary.syntax_error or summary.unparsable:
             return set(), False
-        names = set(summary.bindings) | self.getattr_names(module, summary)
+        names = set(summary.bindings) | getattr_names(self, module, summary)
         complete = summary.dynamic is None and not summary.maybe_names
         rebuilt = self.rebuilt(summary) if summary.helper_calls else None
         if rebuilt is not None:
