@@ -47,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--runtime", action="store_true", help="also import each plugin in a subprocess"
     )
+    check.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the persistent cache"
+    )
     check.add_argument("--format", choices=("text", "json"), default="text")
 
     plugins = commands.add_parser("plugins", help="print the merged plugin plan")
@@ -79,13 +82,15 @@ def locate_root(path_argument: str) -> Path:
     )
 
 
-def run_analysis(root: Path, python_option: str | None) -> tuple[ProjectAnalysis, Path]:
+def run_analysis(
+    root: Path, python_option: str | None, cache: bool = True
+) -> tuple[ProjectAnalysis, Path]:
     """Analyse the project at ``root`` with the chosen interpreter's search path."""
-    python, resolver = _open(root, python_option)
+    python, resolver = _open(root, python_option, cache)
     return analyze(take_snapshot(root), resolver), python
 
 
-def _open(root: Path, python_option: str | None) -> tuple[Path, Resolver]:
+def _open(root: Path, python_option: str | None, cache: bool = True) -> tuple[Path, Resolver]:
     """The chosen interpreter and a resolver over its search path (exit 2 if unusable)."""
     from spoc_lsp.index import InterpreterError, choose_interpreter, open_resolver
 
@@ -101,7 +106,7 @@ def _open(root: Path, python_option: str | None) -> tuple[Path, Resolver]:
     if python_option is not None and not python.exists():
         raise UsageError(f"--python {python_option}: no such interpreter")
     try:
-        return python, open_resolver(root, python)
+        return python, open_resolver(root, python, cache=cache)
     except InterpreterError as error:
         raise UsageError(f"cannot use the interpreter {python}: {error}") from error
 
@@ -124,7 +129,7 @@ def _runtime_diagnostics(analysis: ProjectAnalysis, python: Path) -> dict[Path, 
 
 def command_check(args: argparse.Namespace) -> int:
     root = locate_root(args.path)
-    analysis, python = run_analysis(root, args.python)
+    analysis, python = run_analysis(root, args.python, cache=not args.no_cache)
     runtime = _runtime_diagnostics(analysis, python) if args.runtime else {}
     for problem in analysis.snapshot.options.problems:
         print(f"spoc-lsp: {problem}", file=sys.stderr)
