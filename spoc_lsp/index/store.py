@@ -204,7 +204,9 @@ class Store:
                     row = db.execute(
                         "SELECT identity, checksum, data, used FROM facts WHERE key = ?", (key,)
                     ).fetchone()
-                except sqlite3.Error:
+                except sqlite3.OperationalError:
+                    return None  # busy: a miss
+                except (sqlite3.Error, ValueError):
                     self._reset()
                     return None
                 if row is None:
@@ -263,7 +265,7 @@ class Store:
                 self._bound(db)
             except sqlite3.OperationalError:
                 return  # busy beyond the timeout, or a full disk: the cache only loses speed
-            except sqlite3.Error:
+            except (sqlite3.Error, ValueError):  # ValueError: a key sqlite cannot encode
                 self._reset()
 
     def _bound(self, db: sqlite3.Connection) -> None:
