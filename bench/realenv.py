@@ -1,6 +1,6 @@
 """A real environment: popular libraries from PyPI, and a SPOC config listing their modules.
 
-``python -m bench.realenv [--uris 3000] [--seed N]`` makes ``bench/workspaces/realenv/``:
+``python -m bench.realenv [--uris 5000] [--seed N]`` makes ``bench/workspaces/realenv/``:
 
 - ``.venv/`` with :data:`PACKAGES` installed by pip (once; a stamp file remembers what);
 - ``config/spoc.toml`` and ``config/settings.py`` listing ``--uris`` URIs drawn from those
@@ -30,15 +30,15 @@ from bench.measure import WORKSPACES, site_packages
 ROOT = WORKSPACES / "realenv"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 TRUTH = WORKSPACES / "realenv.truth.json"
-PACKAGES = ["numpy", "pandas", "sqlalchemy", "django", "requests"]
-IMPORT_NAMES = ["numpy", "pandas", "sqlalchemy", "django", "requests"]
+PACKAGES = ["numpy", "pandas", "sqlalchemy", "django", "requests", "flask", "sympy"]
+IMPORT_NAMES = ["numpy", "pandas", "sqlalchemy", "django", "requests", "flask", "sympy"]
 SKIP_DIRS = {"tests", "test", "__pycache__"}
 SKIP_FILES = {"conftest.py", "__main__.py", "setup.py"}
 GROUPS = [
     "arrays", "frames", "orm", "web", "http", "middleware", "hooks", "serializers",
     "backends", "signals", "commands", "exporters",
 ]  # fmt: skip
-CONFIG_VERSION = "3"
+CONFIG_VERSION = "4"
 
 
 @dataclass
@@ -278,7 +278,7 @@ class RealConfig:
         }
 
 
-def generate(uris: int = 3000, seed: int = 20240611) -> tuple[Path, Path]:
+def generate(uris: int = 5000, seed: int = 20240611) -> tuple[Path, Path]:
     """Ensure the environment and the config; returns (workspace root, interpreter)."""
     python = ensure_env()
     stamp = ROOT / "config" / ".bench-stamp"
@@ -296,7 +296,7 @@ def generate(uris: int = 3000, seed: int = 20240611) -> tuple[Path, Path]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--uris", type=int, default=3000)
+    parser.add_argument("--uris", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=20240611)
     args = parser.parse_args(argv)
     root, python = generate(args.uris, args.seed)

@@ -62,6 +62,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--runtime", action="store_true", help="also import each plugin in a subprocess"
     )
+    check.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the persistent cache"
+    )
     check.add_argument("--format", choices=("text", "json"), default="text")
 
     plugins = commands.add_parser("plugins", help="print the merged plugin plan")
@@ -94,13 +97,15 @@ def locate_root(path_argument: str) -> Path:
     )
 
 
-def run_analysis(root: Path, python_option: str | None) -> tuple[ProjectAnalysis, Path]:
+def run_analysis(
+    root: Path, python_option: str | None, cache: bool = True
+) -> tuple[ProjectAnalysis, Path]:
     """Analyse the project at ``root`` with the chosen interpreter's search path."""
-    python, resolver = _open(root, python_option)
+    python, resolver = _open(root, python_option, cache)
     return analyze(take_snapshot(root), resolver), python
 
 
-def _open(root: Path, python_option: str | None) -> tuple[Path, Resolver]:
+def _open(root: Path, python_option: str | None, cache: bool = True) -> tuple[Path, Resolver]:
     """The chosen interpreter and a resolver over its search path (exit 2 if unusable).
 
     Only ``--python`` and ``$VIRTUAL_ENV`` are run; a ``.venv``/``venv`` found in the project
@@ -124,7 +129,7 @@ def _open(root: Path, python_option: str | None) -> tuple[Path, Resolver]:
     if python_option is not None and not python.exists():
         raise UsageError(f"--python {python_option}: no such interpreter")
     try:
-        resolver = open_resolver(root, choice)
+        resolver = open_resolver(root, choice, cache=cache)
     except InterpreterError as error:
         raise UsageError(f"cannot use the interpreter {python}: {error}") from error
     for note in resolver.search_path.interpreter.notes:
@@ -155,7 +160,7 @@ def _runtime_verdict(analysis: ProjectAnalysis, python: Path) -> RuntimeVerdict:
 
 def command_check(args: argparse.Namespace) -> int:
     root = locate_root(args.path)
-    analysis, python = run_analysis(root, args.python)
+    analysis, python = run_analysis(root, args.python, cache=not args.no_cache)
     runtime: dict[Path, list[Diagnostic]] = {}
     if args.runtime:
         verdict = _runtime_verdict(analysis, python)

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import sysconfig
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+
+# The persistent index cache (CONTRACT §3) of every server and CLI the tests start, in-process or
+# as subprocesses (they inherit the environment), goes to one temporary directory per run,
+# never to the user's ~/.cache. tests/index gives each of its tests a fresh one on top.
+os.environ.setdefault("SPOC_LSP_CACHE_DIR", tempfile.mkdtemp(prefix="spoc-lsp-test-cache-"))
 
 # --- the fast default layer ---------------------------------------------------------------------
 #

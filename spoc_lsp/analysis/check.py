@@ -115,6 +115,7 @@ def analyze(snapshot: ProjectSnapshot, resolver: Resolving) -> ProjectAnalysis:
     }
     sources = [parsed[doc.path].source for doc in snapshot.documents()]
     plan = merge_plugins(*sources)
+    _prefetch(resolver, (entry.uri for config in parsed.values() for entry in config.entry_spans))
     resolutions: dict[str, Resolution] = {}
     texts = {doc.path: doc for doc in snapshot.documents()}
     modules = _contributions(parsed)
@@ -164,6 +165,18 @@ def _contributions(
                 continue
             found[path] = (ConfigText("settings", path, texts[path]), contribution)
     return found
+
+
+def _prefetch(resolver: Resolving, uris: Iterator[str]) -> None:
+    """Let a resolver that can answer many URIs at once (on several cores) do so first; the
+    answers are the same, only sooner."""
+    prefetch = getattr(resolver, "prefetch", None)
+    if prefetch is None:
+        return
+    try:
+        prefetch([uri for uri in uris if uri_problem(uri) is None])
+    except Exception:  # speed only: every URI is still resolved one by one below
+        return
 
 
 def _read_problem(document: ConfigText) -> list[Diagnostic]:

@@ -73,9 +73,13 @@ def groups(uris: Sequence[str], processes: int) -> list[list[str]]:
 
 
 def run_groups(
-    resolve: Callable[[list[str]], list[Result]], parts: list[list[str]], processes: int
+    resolve: Callable[[list[str]], list[Result]],
+    parts: list[list[str]],
+    processes: int,
+    before_exit: Callable[[], None] | None = None,
 ) -> list[Result]:
-    """``resolve`` every group, in ``processes`` processes (this one included)."""
+    """``resolve`` every group, in ``processes`` processes (this one included); a forked
+    worker calls ``before_exit`` when done (it leaves without running exit handlers)."""
     queue_read, queue_write = os.pipe()
     os.write(queue_write, b"".join(_CLAIM.pack(index) for index in range(len(parts))))
     os.close(queue_write)
@@ -96,6 +100,9 @@ def run_groups(
                 try:
                     os.close(read_end)
                     payload = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+                    if before_exit is not None:
+                        with contextlib.suppress(Exception):  # speed only: never the answers
+                            before_exit()
                     with os.fdopen(write_end, "wb") as out:
                         out.write(payload)
                     status = 0

@@ -9,6 +9,7 @@ An attribute wins over a submodule of the same name.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -41,6 +42,7 @@ from spoc_lsp.index.parallel import (
 )
 from spoc_lsp.index.problems import ProblemChecker
 from spoc_lsp.index.search_path import SearchPath
+from spoc_lsp.index.store import PersistedResolutions, Store, open_store
 from spoc_lsp.index.suggest import close_names
 from spoc_lsp.index.summaries import SummaryCache
 from spoc_lsp.index.tracking import Clock, Tracker
@@ -60,6 +62,7 @@ class Resolver:
         *,
         summary_limit: int = 20_000,
         memo_limit: int = 100_000,
+        store: Store | None = None,
     ) -> None:
         self.search_path = search_path
         info = search_path.interpreter
@@ -72,6 +75,11 @@ class Resolver:
             self._clock,
             self._tracker,
             summary_limit,
+            store,
+        )
+        # Answers kept between runs (``store``): each checked against what it read.
+        self._persisted = (
+            PersistedResolutions(store, search_path, self._clock) if store is not None else None
         )
         self._finder = ModuleFinder(search_path, self._listings, self._clock, self._tracker)
         self._namespaces = Namespaces(self._finder, self._summaries, self._clock, self._tracker)
@@ -98,11 +106,18 @@ class Resolver:
             return cached[1]
         with self._lock:
             generation = self._clock.value
-            self._tracker.start()
-            try:
-                resolution = self._resolve(uri)
-            finally:
-                paths = self._tracker.stop()
+            stored = self._persisted.get(uri, Resolution) if self._persisted else None
+            if stored is not None:
+                resolution, paths = stored
+            else:
+                started_ns = time.time_ns()
+                self._tracker.start()
+                try:
+                    resolution = self._resolve(uri)
+                finally:
+                    paths = self._tracker.stop()
+                if self._persisted is not None:
+                    self._persisted.put(uri, resolution, paths, started_ns)
             self._memo[uri] = (generation, resolution)
             self._deps[uri] = paths
             self._deps.move_to_end(uri)
@@ -126,7 +141,10 @@ class Resolver:
             count = min(usable_cpus() if processes is None else processes, MAX_PROCESSES)
             if count < 2 or len(pending) < MIN_URIS or not can_fork():
                 return  # resolved one by one when asked, as always
-            results = run_groups(self._resolve_share, groups(pending, count), count)
+            self._summaries.flush()  # a forked worker must not write the parent's buffer again
+            results = run_groups(
+                self._resolve_share, groups(pending, count), count, self._summaries.flush
+            )
             if self._clock.value != generation:
                 return
             for uri, resolution, paths in results:
@@ -396,12 +414,16 @@ def open_resolver(
     extra_paths: Iterable[str | Path] = (),
     environ: Mapping[str, str] | None = None,
     workspace: Iterable[Path] = (),
+    *,
+    cache: bool = True,
 ) -> Resolver:
     """A resolver for the project at ``root`` run by interpreter ``python`` (asked once; an
-    interpreter inside the project or ``workspace`` is read from its files, never run)."""
+    interpreter inside the project or ``workspace`` is read from its files, never run), with
+    the persistent cache (``store``) unless ``cache`` is false."""
     choice = python if isinstance(python, InterpreterChoice) else choice_for_path(root, python)
     info = inspect_interpreter(choice, root, environ, cwd=root, workspace=workspace)
-    return Resolver(SearchPath.build(root, info, extra_paths))
+    store = open_store(root, environ, enabled=cache)
+    return Resolver(SearchPath.build(root, info, extra_paths), store=store)
 
 
 def _unique(problems: Iterable[ImportProblem]) -> tuple[ImportProblem, ...]:

@@ -20,3 +20,11 @@ def interpreter_info() -> InterpreterInfo:
 def spoc_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory with only the ``spoc`` package, appended to the real runner's sys.path."""
     return spoc_runtime_copy(tmp_path_factory.mktemp("spoc-runtime"))
+
+
+@pytest.fixture(autouse=True)
+def _private_cache_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Index tests never read or write the user's persistent cache (``index/store.py``)."""
+    monkeypatch.setenv("SPOC_LSP_CACHE_DIR", str(tmp_path_factory.mktemp("spoc-lsp-cache")))
