@@ -7,7 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from spoc_lsp.index.finder import FoundModule
-from spoc_lsp.index.model import Binding, Definition, Guards, HoverText, ModuleSummary, SymbolKind
+from spoc_lsp.index.model import (
+    Binding,
+    Definition,
+    Guards,
+    HoverText,
+    ModuleSummary,
+    SymbolKind,
+    WithDetails,
+)
 
 # Attributes every module object has, whatever its code does.
 ALWAYS = frozenset(
@@ -35,21 +43,13 @@ _KIND_WORDS = {
 
 
 @dataclass(frozen=True)
-class Origin:
+class Origin(WithDetails):
     """What a name finally refers to."""
 
     kind: SymbolKind
     definition: Definition | None
     details: HoverText | None = None  # signature and docstring, rendered when asked for
     module: FoundModule | None = None  # set when it is a module
-
-    @property
-    def signature(self) -> str | None:
-        return self.details.signature if self.details is not None else None
-
-    @property
-    def doc(self) -> str | None:
-        return self.details.doc if self.details is not None else None
 
 
 @dataclass(frozen=True)

@@ -192,8 +192,23 @@ BindingKind = Literal["class", "function", "variable", "import", "from", "submod
 Guards = tuple[tuple[str, ...], ...]
 
 
+class WithDetails:
+    """Mixin: ``signature`` and ``doc`` read from ``details`` (rendered when first asked)."""
+
+    __slots__ = ()
+    details: HoverText | None
+
+    @property
+    def signature(self) -> str | None:
+        return self.details.signature if self.details is not None else None
+
+    @property
+    def doc(self) -> str | None:
+        return self.details.doc if self.details is not None else None
+
+
 @dataclass(frozen=True, slots=True)  # ~40 per module: slots keep them small
-class Binding:
+class Binding(WithDetails):
     """One name the module's top level binds (the last binding of that name wins)."""
 
     name: str
@@ -214,14 +229,6 @@ class Binding:
     unless: tuple[str, ...] = ()
     # The binding this one replaced: what remains when this one turns out not to happen.
     previous: Binding | None = None
-
-    @property
-    def signature(self) -> str | None:
-        return self.details.signature if self.details is not None else None
-
-    @property
-    def doc(self) -> str | None:
-        return self.details.doc if self.details is not None else None
 
 
 @dataclass(frozen=True)
