@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from spoc.config import find_settings
-from spoc_lsp.analysis.check import ProjectAnalysis, analyze, present
+from spoc_lsp.analysis.analyze import ProjectAnalysis, analyze, present
 from spoc_lsp.analysis.model import Diagnostic
 from spoc_lsp.analysis.project import find_project_root, take_snapshot
 from spoc_lsp.index.resolver import Resolver

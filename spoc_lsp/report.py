@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from spoc_lsp.analysis.check import ProjectAnalysis, relative
+from spoc_lsp.analysis.analyze import ProjectAnalysis, relative
 from spoc_lsp.analysis.model import Diagnostic
 from spoc_lsp.index.model import Resolution, Status
 

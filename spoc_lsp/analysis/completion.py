@@ -7,7 +7,7 @@ from pathlib import Path
 from spoc.config import find_settings, find_toml
 from spoc.importer import project_search_roots
 from spoc.plugins import SourceKind
-from spoc_lsp.analysis.check import parse_cached
+from spoc_lsp.analysis.analyze import parse_cached
 from spoc_lsp.analysis.model import Completion, Resolving
 from spoc_lsp.syntax.model import Position, Span
 

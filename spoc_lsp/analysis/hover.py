@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from spoc.plugins import PluginEntry
-from spoc_lsp.analysis.check import ProjectAnalysis, relative, safe_resolve
+from spoc_lsp.analysis.analyze import ProjectAnalysis, relative, safe_resolve
 from spoc_lsp.analysis.model import Hover, Resolving
 from spoc_lsp.index.model import Resolution, Status
 from spoc_lsp.syntax.model import Position

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spoc_lsp.analysis.check import ProjectAnalysis, relative
+from spoc_lsp.analysis.analyze import ProjectAnalysis, relative
 from spoc_lsp.analysis.model import InlayHint
 
 

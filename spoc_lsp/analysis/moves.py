@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from spoc_lsp.analysis.check import ProjectAnalysis, relative
+from spoc_lsp.analysis.analyze import ProjectAnalysis, relative
 from spoc_lsp.analysis.model import EditSet, Resolving, TextEdit
 from spoc_lsp.analysis.references import resolve_entry
 from spoc_lsp.analysis.uri_spans import rewritable_span

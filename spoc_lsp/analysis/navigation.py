@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spoc_lsp.analysis.check import ProjectAnalysis, safe_resolve
+from spoc_lsp.analysis.analyze import ProjectAnalysis, safe_resolve
 from spoc_lsp.analysis.model import Resolving, Target
 from spoc_lsp.analysis.uri_spans import segment_at
 from spoc_lsp.index.model import Definition, Status

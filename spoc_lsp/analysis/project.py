@@ -158,3 +158,13 @@ class ProjectModules:
             return self.overlays[path]
         text, error = read_text(path)
         return None if error is not None and not text else text
+
+
+def relative(snapshot: ProjectSnapshot, path: Path | None) -> str:
+    """``path`` relative to the project root when it is inside it (for messages)."""
+    if path is None:
+        return "<unknown>"
+    try:
+        return path.relative_to(snapshot.root).as_posix()
+    except ValueError:
+        return str(path)

@@ -20,7 +20,7 @@ from typing import Literal
 
 from spoc.plugins import PluginEntry, SourceKind
 from spoc.uri import uri_problem
-from spoc_lsp.analysis.check import ProjectAnalysis, safe_resolve
+from spoc_lsp.analysis.analyze import ProjectAnalysis, safe_resolve
 from spoc_lsp.analysis.model import Resolving
 from spoc_lsp.analysis.project import read_text
 from spoc_lsp.index.model import Definition, Resolution, Status

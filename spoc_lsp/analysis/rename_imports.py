@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from spoc_lsp.analysis.check import ProjectAnalysis, relative
+from spoc_lsp.analysis.analyze import ProjectAnalysis, relative
 from spoc_lsp.analysis.model import Resolving
 from spoc_lsp.analysis.name_uses import name_uses
 from spoc_lsp.analysis.project import read_text

@@ -39,7 +39,7 @@ RULES: dict[str, Rule] = {
         Rule("SPOC004", "duplicate-plugin", "warning", "already listed earlier in the group"),
         Rule("SPOC005", "wrong-shape", "error", "plugins config is not groups of strings"),
         Rule("SPOC006", "not-static", "information", "computed value, not checked"),
-        # An error when the failure is certain; check.py lowers it to a warning when the
+        # An error when the failure is certain; entry_diagnostics.py lowers it to a warning when the
         # failing import only runs in an ``except ImportError:`` handler.
         Rule("SPOC007", "import-will-fail", "error", "found, but importing it will fail"),
         Rule("SPOC008", "runtime-import-failed", "error", "importing it raised at runtime"),

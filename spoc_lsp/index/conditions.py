@@ -19,7 +19,7 @@ _OS_NAMES = frozenset({"os", "_os"})
 
 
 @dataclass(frozen=True)
-class Target:
+class ConditionFacts:
     """The facts of the interpreter that static conditions depend on."""
 
     version: tuple[int, int, int]
@@ -52,7 +52,7 @@ def is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def evaluate(test: ast.expr, target: Target, constants: Mapping[str, bool]) -> bool | None:
+def evaluate(test: ast.expr, target: ConditionFacts, constants: Mapping[str, bool]) -> bool | None:
     """True/False when ``test`` is certain for ``target``, else ``None``."""
     if is_type_checking(test):
         return False
@@ -79,7 +79,7 @@ def evaluate(test: ast.expr, target: Target, constants: Mapping[str, bool]) -> b
         return None
 
 
-def _value(node: ast.expr, target: Target) -> object:
+def _value(node: ast.expr, target: ConditionFacts) -> object:
     """The Python value of a simple expression, or ``_UNDECIDED``."""
     if isinstance(node, ast.Constant):
         return node.value
@@ -109,7 +109,7 @@ def _value(node: ast.expr, target: Target) -> object:
     return _UNDECIDED
 
 
-def _subscript(node: ast.Subscript, target: Target) -> object:
+def _subscript(node: ast.Subscript, target: ConditionFacts) -> object:
     container = _value(node.value, target)
     if not isinstance(container, tuple):
         return _UNDECIDED
@@ -129,7 +129,7 @@ def _subscript(node: ast.Subscript, target: Target) -> object:
         return _UNDECIDED
 
 
-def _compare(node: ast.Compare, target: Target) -> object:
+def _compare(node: ast.Compare, target: ConditionFacts) -> object:
     left = _value(node.left, target)
     for op, right_node in zip(node.ops, node.comparators, strict=True):
         right = _value(right_node, target)
@@ -145,7 +145,7 @@ def _compare(node: ast.Compare, target: Target) -> object:
     return True
 
 
-def _call(node: ast.Call, target: Target) -> object:
+def _call(node: ast.Call, target: ConditionFacts) -> object:
     """``sys.platform.startswith(...)`` (the only call that is common and certain)."""
     func = node.func
     if (

@@ -17,7 +17,7 @@ from pathlib import Path
 from spoc.uri import split_uri, uri_problem
 from spoc_lsp.index.chain import Chain, ChainWalker
 from spoc_lsp.index.children import ChildLister
-from spoc_lsp.index.conditions import Target
+from spoc_lsp.index.conditions import ConditionFacts
 from spoc_lsp.index.environment_facts import choice_for_path, inspect_interpreter
 from spoc_lsp.index.finder import FoundModule, ModuleFinder
 from spoc_lsp.index.interpreter import InterpreterChoice
@@ -71,7 +71,7 @@ class Resolver:
         self._lock = threading.RLock()
         self._listings = DirectoryCache(self._clock, self._tracker)
         self._summaries = SummaryCache(
-            Target(info.version, info.platform, info.os_name),
+            ConditionFacts(info.version, info.platform, info.os_name),
             self._clock,
             self._tracker,
             summary_limit,

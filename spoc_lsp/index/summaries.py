@@ -9,7 +9,7 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
-from spoc_lsp.index.conditions import Target
+from spoc_lsp.index.conditions import ConditionFacts
 from spoc_lsp.index.model import ModuleProblem, ModuleSummary
 from spoc_lsp.index.store import Store, identity_of, settled
 from spoc_lsp.index.symbols import summarize
@@ -35,7 +35,7 @@ class SummaryCache:
 
     def __init__(
         self,
-        target: Target,
+        target: ConditionFacts,
         clock: Clock,
         tracker: Tracker,
         limit: int = 20_000,

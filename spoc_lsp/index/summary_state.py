@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from spoc_lsp.index.conditions import Target
+from spoc_lsp.index.conditions import ConditionFacts
 from spoc_lsp.index.getattr_rules import GetattrRule, derive_rule, factory_rule, mutated_tables
 from spoc_lsp.index.lazy_modules import HelperCall, helper_call, rebinding_functions
 from spoc_lsp.index.model import (
@@ -46,7 +46,7 @@ class SummaryState:
         self,
         name: str,
         is_package: bool,
-        target: Target,
+        target: ConditionFacts,
         lines: Sequence[str],
         source: SourceRef,
     ) -> None:

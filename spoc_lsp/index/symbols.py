@@ -33,7 +33,7 @@ from spoc_lsp.index.ast_patterns import (
     matches_import_error,
     pattern_names,
 )
-from spoc_lsp.index.conditions import Target, evaluate
+from spoc_lsp.index.conditions import ConditionFacts, evaluate
 from spoc_lsp.index.function_scan import function_effects, scan_lines
 from spoc_lsp.index.model import (
     Binding,
@@ -81,7 +81,7 @@ def summarize(
     name: str,
     file: Path,
     is_package: bool,
-    target: Target,
+    target: ConditionFacts,
     server_version: tuple[int, int] = SERVER_VERSION,
 ) -> ModuleSummary:
     """Summarise module ``name`` (a package when ``is_package``) from its ``source``."""

@@ -2,7 +2,7 @@
 
 The shape is rust-analyzer's host and snapshots: edits go to the host (the open buffers), an
 analysis of a given set of texts runs in the one worker thread and, once done, is an immutable
-:class:`~spoc_lsp.analysis.check.ProjectAnalysis`. A request reads the latest analysis when it
+:class:`~spoc_lsp.analysis.analyze.ProjectAnalysis`. A request reads the latest analysis when it
 saw the texts the request was made on, else awaits the run in flight for those texts, else
 starts one; it never runs an analysis, nor anything that takes a project's lock, on the loop.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from spoc_lsp.analysis.check import ProjectAnalysis
+from spoc_lsp.analysis.analyze import ProjectAnalysis
 from spoc_lsp.analysis.project import config_kind
 from spoc_lsp.lsp.host import Host, Project
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spoc.plugins import SourceKind
-from spoc_lsp.analysis.check import ProjectAnalysis, analyze
+from spoc_lsp.analysis.analyze import ProjectAnalysis, analyze
 from spoc_lsp.analysis.model import Diagnostic, Resolving
 from spoc_lsp.analysis.project import config_kind, find_project_root, take_snapshot
 from spoc_lsp.index.project_files import is_skipped_directory

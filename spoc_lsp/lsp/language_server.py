@@ -35,7 +35,7 @@ from spoc_lsp.lsp.host import Host, Project
 from spoc_lsp.lsp.pygls_fixes import Protocol
 
 if TYPE_CHECKING:
-    from spoc_lsp.analysis.check import ProjectAnalysis
+    from spoc_lsp.analysis.analyze import ProjectAnalysis
     from spoc_lsp.runtime.results import ProbeResult
 
 log = logging.getLogger(__name__)

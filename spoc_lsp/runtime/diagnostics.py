@@ -15,7 +15,7 @@ from spoc_lsp.analysis.rules import rule
 from spoc_lsp.runtime.results import ProbeResult
 
 if TYPE_CHECKING:  # only for the annotation: the analysis imports the parsers
-    from spoc_lsp.analysis.check import ProjectAnalysis
+    from spoc_lsp.analysis.analyze import ProjectAnalysis
 
 CODE = "SPOC008"
 # Static verdicts about whether a URI imports, which a runtime result for that URI replaces.

@@ -8,7 +8,7 @@ may touch unknown. A call being typed (``damaged``) never drops what was there.
 
 from __future__ import annotations
 
-from spoc_lsp.syntax import py_ast as ast
+from spoc_lsp.syntax import py_ast
 from spoc_lsp.syntax.model import Span
 from spoc_lsp.syntax.py_names import int_literal
 from spoc_lsp.syntax.py_values import (
@@ -34,9 +34,9 @@ class CallReader(ValueReader):
         if value is not None:
             store(self.state, name, key, value)
 
-    def lose_unknown_key(self, key: ast.Node) -> None:
+    def lose_unknown_key(self, key: py_ast.Node) -> None:
         """A group was set under a name that cannot be read: it may be any group."""
-        if isinstance(key, (ast.Damaged, ast.Missing, ast.OpenStr)):
+        if isinstance(key, (py_ast.Damaged, py_ast.Missing, py_ast.OpenStr)):
             return
         self.state.partial = True
 
@@ -66,22 +66,22 @@ class CallReader(ValueReader):
         self.state.groups = dict.fromkeys(self.state.groups, UNKNOWN)
         self.state.partial = True
 
-    def calls_in(self, value: ast.Node, span: Span) -> None:
+    def calls_in(self, value: py_ast.Node, span: Span) -> None:
         """``x = PLUGINS.pop("g")``: the call runs before the assignment, and changes PLUGINS."""
-        if isinstance(value, ast.Call) and _mentions_plugins_as_target(value):
-            self.expression_statement(ast.ExprStmt(span, value))
+        if isinstance(value, py_ast.Call) and _mentions_plugins_as_target(value):
+            self.expression_statement(py_ast.ExprStmt(span, value))
 
-    def expression_statement(self, statement: ast.ExprStmt) -> None:
+    def expression_statement(self, statement: py_ast.ExprStmt) -> None:
         value = statement.value
-        if isinstance(value, ast.Seq) and value.bare:  # "f(), g()": each call runs, in order
+        if isinstance(value, py_ast.Seq) and value.bare:  # "f(), g()": each call runs, in order
             for item in value.items:
                 damaged = statement.damaged or value.broken
-                self.expression_statement(ast.ExprStmt(statement.span, item, damaged=damaged))
+                self.expression_statement(py_ast.ExprStmt(statement.span, item, damaged=damaged))
             return
         call = _method_call_being_typed(value)
         if statement.damaged:  # being typed: read leniently, as a broken call
             call.broken = True
-        if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attr):
+        if not isinstance(call, py_ast.Call) or not isinstance(call.func, py_ast.Attr):
             if _mentions_plugins_as_target(call):
                 self.unreadable(
                     "this change to PLUGINS cannot be read statically; it is not checked",
@@ -90,12 +90,12 @@ class CallReader(ValueReader):
             return
         method = call.func.name
         obj = call.func.obj
-        if isinstance(obj, ast.Name) and obj.name != PLUGINS:
+        if isinstance(obj, py_ast.Name) and obj.name != PLUGINS:
             self.names.method(obj.name, method, call, statement.span)
         elif is_name(obj, PLUGINS):
             self.use()
             self.dict_method(method, call)
-        elif isinstance(obj, ast.Subscript) and is_name(obj.obj, PLUGINS):
+        elif isinstance(obj, py_ast.Subscript) and is_name(obj.obj, PLUGINS):
             self.use()
             name = self.group_name(obj.index)
             if name is None:
@@ -104,8 +104,8 @@ class CallReader(ValueReader):
                 return
             self.list_method(name, obj.index.span, method, call)
         elif (
-            isinstance(obj, ast.Call)
-            and isinstance(obj.func, ast.Attr)
+            isinstance(obj, py_ast.Call)
+            and isinstance(obj.func, py_ast.Attr)
             and obj.func.name == "setdefault"
             and is_name(obj.func.obj, PLUGINS)
         ):
@@ -116,7 +116,7 @@ class CallReader(ValueReader):
             else:
                 self.sites_in(call, None)
 
-    def dict_method(self, method: str, call: ast.Call) -> None:
+    def dict_method(self, method: str, call: py_ast.Call) -> None:
         if method in _READING_METHODS:
             return
         state = self.state
@@ -163,7 +163,7 @@ class CallReader(ValueReader):
         )
         self.forget_all()
 
-    def update_keywords(self, call: ast.Call, update: State) -> None:
+    def update_keywords(self, call: py_ast.Call, update: State) -> None:
         for keyword in call.keywords:
             self.group_key(keyword.name, keyword.name_span)
             value = self.group_value(keyword.name, keyword.value)
@@ -176,7 +176,7 @@ class CallReader(ValueReader):
         }
         self.state.partial = True
 
-    def setdefault(self, call: ast.Call) -> str | None:
+    def setdefault(self, call: py_ast.Call) -> str | None:
         """``PLUGINS.setdefault(name, default)``: the group name, if it can be read."""
         if not call.args or call.keywords or len(call.args) > 2:
             self.unreadable("this change to PLUGINS cannot be read statically", call.span)
@@ -194,17 +194,17 @@ class CallReader(ValueReader):
                 store(self.state, name, call.args[0].span, default)
         return name
 
-    def list_method(self, name: str, key: Span, method: str, call: ast.Call) -> None:
+    def list_method(self, name: str, key: Span, method: str, call: py_ast.Call) -> None:
         if method in _READING_METHODS:
             return
         current = self.current(name, key)
         arguments = call.args
         if method == "append" and len(arguments) == 1:
-            added = self.group_value(name, ast.Seq(arguments[0].span, "list", arguments))
+            added = self.group_value(name, py_ast.Seq(arguments[0].span, "list", arguments))
         elif method == "extend" and len(arguments) == 1:
             added = self.group_value(name, arguments[0])
         elif method == "insert" and len(arguments) == 2:
-            added = self.group_value(name, ast.Seq(arguments[1].span, "list", arguments[1:]))
+            added = self.group_value(name, py_ast.Seq(arguments[1].span, "list", arguments[1:]))
         elif method in ("clear", "pop", "remove", "sort", "reverse"):
             added = Entries("list")
         elif call.broken:  # being typed: keep the group as it was
@@ -232,7 +232,7 @@ class CallReader(ValueReader):
         self.apply_list_method(current, method, added, call)
 
     def apply_list_method(
-        self, current: Entries, method: str, added: Entries, call: ast.Call
+        self, current: Entries, method: str, added: Entries, call: py_ast.Call
     ) -> None:
         sites = current.sites
         if method in ("append", "extend"):
@@ -252,7 +252,7 @@ class CallReader(ValueReader):
             index = -1 if not call.args else int_literal(call.args[0])
             if index is not None and -len(sites) <= index < len(sites):
                 sites.pop(index)
-        elif method == "remove" and len(call.args) == 1 and isinstance(call.args[0], ast.Str):
+        elif method == "remove" and len(call.args) == 1 and isinstance(call.args[0], py_ast.Str):
             value = call.args[0].literal.value
             match = next((s for s in sites if s.value == value), None)
             if match is not None:
@@ -267,20 +267,22 @@ class CallReader(ValueReader):
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _method_call_being_typed(node: ast.Node) -> ast.Node:
+def _method_call_being_typed(node: py_ast.Node) -> py_ast.Node:
     """``PLUGINS.update(...)[`` being typed: the call before the broken part (lenient)."""
     while node.broken:
-        if isinstance(node, (ast.Attr, ast.Subscript)) and isinstance(
-            node.obj, (ast.Call, ast.Attr, ast.Subscript)
+        if isinstance(node, (py_ast.Attr, py_ast.Subscript)) and isinstance(
+            node.obj, (py_ast.Call, py_ast.Attr, py_ast.Subscript)
         ):
-            inner: ast.Node = node.obj  # (".a[" after the call: strip trailers down to it)
-        elif isinstance(node, ast.Call) and isinstance(node.func, (ast.Call, ast.Subscript)):
+            inner: py_ast.Node = node.obj  # (".a[" after the call: strip trailers down to it)
+        elif isinstance(node, py_ast.Call) and isinstance(
+            node.func, (py_ast.Call, py_ast.Subscript)
+        ):
             inner = node.func
-        elif isinstance(node, ast.BinOp):
+        elif isinstance(node, py_ast.BinOp):
             inner = node.left
-        elif isinstance(node, ast.Seq) and node.bare and node.items:
+        elif isinstance(node, py_ast.Seq) and node.bare and node.items:
             inner = node.items[0]
-        elif isinstance(node, ast.Opaque) and node.first is not None:
+        elif isinstance(node, py_ast.Opaque) and node.first is not None:
             inner = node.first
         else:
             break
@@ -289,10 +291,10 @@ def _method_call_being_typed(node: ast.Node) -> ast.Node:
     return node
 
 
-def _mentions_plugins_as_target(node: ast.Node) -> bool:
+def _mentions_plugins_as_target(node: py_ast.Node) -> bool:
     """A call on ``PLUGINS`` (or on one of its groups) that is not a form the reader follows."""
-    if isinstance(node, ast.Call):
+    if isinstance(node, py_ast.Call):
         return _mentions_plugins_as_target(node.func)
-    if isinstance(node, ast.Attr):
+    if isinstance(node, py_ast.Attr):
         return mentions_plugins(node.obj)
     return False

@@ -7,7 +7,7 @@ closing bracket or line (:meth:`StatementCursor.skip_garbage`).
 
 from __future__ import annotations
 
-from spoc_lsp.syntax import py_ast as ast
+from spoc_lsp.syntax import py_ast
 from spoc_lsp.syntax.model import Position, Span
 from spoc_lsp.syntax.py_statements import AUGMENTED, CLOSERS, OPENERS
 from spoc_lsp.syntax.source_text import SourceText
@@ -26,13 +26,13 @@ class StatementCursor(Cursor):
 
     # (the grammar, in :mod:`py_expressions`: displays read their items with it)
 
-    def expression(self) -> ast.Node:
+    def expression(self) -> py_ast.Node:
         raise NotImplementedError
 
-    def star_or_expression(self) -> ast.Node:
+    def star_or_expression(self) -> py_ast.Node:
         raise NotImplementedError
 
-    def expression_list(self) -> ast.Node:
+    def expression_list(self) -> py_ast.Node:
         raise NotImplementedError
 
     def at_word(self, *words: str) -> bool:
@@ -45,10 +45,10 @@ class StatementCursor(Cursor):
             end = start
         return Span(start, end)
 
-    def missing(self, where: Position) -> ast.Node:
+    def missing(self, where: Position) -> py_ast.Node:
         """An expression that should be here and is not: a syntax error."""
         self.syntax_errors += 1
-        return ast.Missing(Span(where, where), broken=True)
+        return py_ast.Missing(Span(where, where), broken=True)
 
     def at_delimiter(self) -> bool:
         token = self.peek()

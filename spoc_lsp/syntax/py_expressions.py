@@ -10,7 +10,7 @@ with one inside is ``broken``. Displays and calls are read by :mod:`py_displays`
 
 from __future__ import annotations
 
-from spoc_lsp.syntax import py_ast as ast
+from spoc_lsp.syntax import py_ast
 from spoc_lsp.syntax.literal import concatenate
 from spoc_lsp.syntax.py_displays import DisplayParser
 from spoc_lsp.syntax.py_statements import CLOSERS, OPENERS
@@ -61,7 +61,7 @@ class ExpressionParser(DisplayParser):
 
     # --- expressions --------------------------------------------------------------------------
 
-    def expression_list(self) -> ast.Node:
+    def expression_list(self) -> py_ast.Node:
         """Expressions separated by commas: a tuple when there is a comma."""
         token = self.peek()
         start = token.start if token is not None else self.last_end
@@ -76,17 +76,17 @@ class ExpressionParser(DisplayParser):
                 break
             items.append(self.star_or_expression())
         broken = self.syntax_errors > errors or any(item.broken for item in items)
-        return ast.Seq(self.span_from(start), "tuple", items, bare=True, broken=broken)
+        return py_ast.Seq(self.span_from(start), "tuple", items, bare=True, broken=broken)
 
-    def star_or_expression(self) -> ast.Node:
+    def star_or_expression(self) -> py_ast.Node:
         token = self.peek()
         if token is not None and token.kind in ("*", "**"):
             self.take()
             value = self.expression()
-            return ast.Starred(self.span_from(token.start), value, token.kind == "**")
+            return py_ast.Starred(self.span_from(token.start), value, token.kind == "**")
         return self.expression()
 
-    def expression(self) -> ast.Node:
+    def expression(self) -> py_ast.Node:
         token = self.peek()
         if token is None or self.at_delimiter():
             return self.missing(self.last_end)
@@ -97,27 +97,27 @@ class ExpressionParser(DisplayParser):
             self.take()
             if not self.at_delimiter():
                 self.expression_list()
-            return ast.Opaque(self.span_from(start))
+            return py_ast.Opaque(self.span_from(start))
         first = self.unary()
         node = first
         while (operator := self.binary_operator()) is not None:
             if self.at_delimiter():  # "x +" with nothing after: being typed
                 node.broken = True
                 return node
-            if operator == ":=" and not isinstance(node, ast.Name):
+            if operator == ":=" and not isinstance(node, py_ast.Name):
                 self.syntax_errors += 1  # only a name can be assigned with ":="
             right = self.unary()
             span = self.span_from(start)
             broken = node.broken or right.broken  # a syntax error anywhere in the chain
-            broken = broken or isinstance(right, (ast.Missing, ast.Damaged, ast.OpenStr))
-            broken = broken or (operator == ":=" and not isinstance(node, ast.Name))
+            broken = broken or isinstance(right, (py_ast.Missing, py_ast.Damaged, py_ast.OpenStr))
+            broken = broken or (operator == ":=" and not isinstance(node, py_ast.Name))
             # "+" and "|" chains are kept (lists, dicts); with other operators in, it is computed
             # (this flat chain does not know precedence: "a | b + c" is not "(a | b) + c").
-            same = node is first or (isinstance(node, ast.BinOp) and node.op == operator)
+            same = node is first or (isinstance(node, py_ast.BinOp) and node.op == operator)
             if operator in ("+", "|") and same:
-                node = ast.BinOp(span, operator, node, right, broken=broken)
+                node = py_ast.BinOp(span, operator, node, right, broken=broken)
             else:
-                node = ast.Opaque(span, ast.head(first), first, broken=broken)
+                node = py_ast.Opaque(span, py_ast.head(first), first, broken=broken)
         return node
 
     def binary_operator(self) -> str | None:
@@ -141,7 +141,7 @@ class ExpressionParser(DisplayParser):
                 return "not in"
         return None
 
-    def lambda_expression(self) -> ast.Node:
+    def lambda_expression(self) -> py_ast.Node:
         start = self.take().start
         level = 0
         while (token := self.peek()) is not None:
@@ -156,9 +156,9 @@ class ExpressionParser(DisplayParser):
                 self.expression()
                 break
             self.take()
-        return ast.Opaque(self.span_from(start))
+        return py_ast.Opaque(self.span_from(start))
 
-    def unary(self) -> ast.Node:
+    def unary(self) -> py_ast.Node:
         token = self.peek()
         if token is None:
             return self.missing(self.last_end)
@@ -167,20 +167,20 @@ class ExpressionParser(DisplayParser):
             self.take()
             operand = self.unary()
             span = self.span_from(start)
-            if isinstance(operand, ast.Const) and token.kind != "~" and operand.kind != "None":
-                return ast.Const(span, token.kind + operand.text, operand.kind)
-            return ast.Opaque(span, broken=operand.broken)
+            if isinstance(operand, py_ast.Const) and token.kind != "~" and operand.kind != "None":
+                return py_ast.Const(span, token.kind + operand.text, operand.kind)
+            return py_ast.Opaque(span, broken=operand.broken)
         if token.kind == WORD and token.text == "not":
             self.take()
             operand = self.unary()
-            return ast.Opaque(self.span_from(start), broken=operand.broken)
+            return py_ast.Opaque(self.span_from(start), broken=operand.broken)
         if token.kind in ("*", "**"):  # unpacking where an expression is expected
             self.take()
             operand = self.unary()
-            return ast.Starred(self.span_from(start), operand, token.kind == "**")
+            return py_ast.Starred(self.span_from(start), operand, token.kind == "**")
         return self.postfix()
 
-    def postfix(self) -> ast.Node:
+    def postfix(self) -> py_ast.Node:
         node = self.atom()
         start = node.span.start
         # No trailer after a syntax error: what follows a broken display is not its trailer.
@@ -189,9 +189,9 @@ class ExpressionParser(DisplayParser):
                 self.take()
                 name = self.peek()
                 if name is None or name.kind != WORD:
-                    return ast.Attr(self.span_from(start), node, "", broken=True)  # "x." typed
+                    return py_ast.Attr(self.span_from(start), node, "", broken=True)  # "x." typed
                 self.take()
-                node = ast.Attr(self.span_from(start), node, name.text)
+                node = py_ast.Attr(self.span_from(start), node, name.text)
             elif token.kind == "(":
                 node = self.call(node, start)
             elif token.kind == "[":
@@ -200,7 +200,7 @@ class ExpressionParser(DisplayParser):
                 break
         return node
 
-    def atom(self) -> ast.Node:
+    def atom(self) -> py_ast.Node:
         token = self.peek()
         if token is None:
             return self.missing(self.last_end)
@@ -211,26 +211,26 @@ class ExpressionParser(DisplayParser):
             self.take()
             self.syntax_errors += 1
             assert token.literal is not None
-            return ast.OpenStr(token.span, token.literal)
+            return py_ast.OpenStr(token.span, token.literal)
         if kind == SCALAR:
             self.take()
-            return ast.Const(token.span, token.text, _number_kind(token.text))
+            return py_ast.Const(token.span, token.text, _number_kind(token.text))
         if kind == "...":
             self.take()
-            return ast.Const(token.span, "...", "an ellipsis")
+            return py_ast.Const(token.span, "...", "an ellipsis")
         if kind == WORD:
             if token.text in _CONSTANTS:
                 self.take()
-                return ast.Const(token.span, token.text, _CONSTANTS[token.text])
+                return py_ast.Const(token.span, token.text, _CONSTANTS[token.text])
             if token.text in NOT_ATOMS:
                 return self.missing(token.start)
             self.take()
-            return ast.Name(token.span, token.text)
+            return py_ast.Name(token.span, token.text)
         if kind in OPENERS:
             return self.display()
         return self.missing(token.start)
 
-    def strings(self) -> ast.Node:
+    def strings(self) -> py_ast.Node:
         parts = []
         first = self.peek()
         assert first is not None
@@ -240,12 +240,12 @@ class ExpressionParser(DisplayParser):
             parts.append(token.literal)
         span = self.span_from(first.start)
         if len(parts) == 1:
-            return ast.Str(span, parts[0])
+            return py_ast.Str(span, parts[0])
         raw = self.source.slice(
             (parts[0].span.start.line, parts[0].span.start.column),
             (parts[-1].span.end.line, parts[-1].span.end.column),
         )
-        return ast.Str(span, concatenate(parts, raw))
+        return py_ast.Str(span, concatenate(parts, raw))
 
 
 def _number_kind(text: str) -> str:

@@ -18,18 +18,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from spoc_lsp.syntax import py_ast as ast
+from spoc_lsp.syntax import py_ast
 from spoc_lsp.syntax.literal import Literal
 from spoc_lsp.syntax.model import Span
 
-Grow = Callable[[int | None, list[ast.Node]], None]
-Watchers = dict[int, tuple[ast.Seq, list[Grow]]]
+Grow = Callable[[int | None, list[py_ast.Node]], None]
+Watchers = dict[int, tuple[py_ast.Seq, list[Grow]]]
 _BUILTINS = frozenset({"list", "tuple", "dict"})
 _READING = frozenset({"copy", "get", "keys", "values", "items", "count", "index"})
 
 
 @dataclass
-class ModuleRef(ast.Node):
+class ModuleRef(py_ast.Node):
     """A project module bound to a name (``import config.common as common``): its names."""
 
     names: Names
@@ -39,16 +39,16 @@ class Names:
     """The module's names and what they are bound to (see the module docstring)."""
 
     def __init__(self, watchers: Watchers | None = None) -> None:
-        self.values: dict[str, ast.Node] = {}
+        self.values: dict[str, py_ast.Node] = {}
         # Lists ``PLUGINS`` took as groups (``{"hooks": BASE}``): the group is that very list,
         # so what is added to it later is added to the group too (``grow(index, items)``).
         # (Shared by every module of one parse: another module may grow the list.)
         self.watchers: Watchers = {} if watchers is None else watchers
 
-    def watch(self, seq: ast.Seq, grow: Grow) -> None:
+    def watch(self, seq: py_ast.Seq, grow: Grow) -> None:
         self.watchers.setdefault(id(seq), (seq, []))[1].append(grow)
 
-    def grown(self, seq: ast.Seq, index: int | None, items: list[ast.Node]) -> None:
+    def grown(self, seq: py_ast.Seq, index: int | None, items: list[py_ast.Node]) -> None:
         """Items were added to ``seq`` (at ``index``; None: at the end)."""
         found = self.watchers.get(id(seq))
         if found is not None and found[0] is seq:
@@ -61,46 +61,50 @@ class Names:
         """Whether ``name`` (``list``, ``dict``...) is still the builtin (the module kept it)."""
         return name in _BUILTINS and name not in self.values
 
-    def evaluate(self, node: ast.Node) -> ast.Node:
+    def evaluate(self, node: py_ast.Node) -> py_ast.Node:
         """``node`` with names, unpacking, copies and concatenation worked out (see module doc).
 
         A node with nothing to work out is returned as it is (the very same object).
         """
         if node.broken:
             return node
-        if isinstance(node, ast.Name):
+        if isinstance(node, py_ast.Name):
             return self.values.get(node.name, node)
-        if isinstance(node, ast.Seq) and node.kind in ("list", "tuple") and not node.comprehension:
+        if (
+            isinstance(node, py_ast.Seq)
+            and node.kind in ("list", "tuple")
+            and not node.comprehension
+        ):
             items = self.items(node.items)
             return node if items is None else _seq(node, node.kind, items)
-        if isinstance(node, ast.Dict) and not node.comprehension:
+        if isinstance(node, py_ast.Dict) and not node.comprehension:
             pairs = self.pairs(node.items)
-            return node if pairs is None else ast.Dict(node.span, pairs)
-        if isinstance(node, ast.BinOp):
+            return node if pairs is None else py_ast.Dict(node.span, pairs)
+        if isinstance(node, py_ast.BinOp):
             return self.operation(node)
-        if isinstance(node, ast.Call):
+        if isinstance(node, py_ast.Call):
             return self.call(node)
-        if isinstance(node, ast.Attr):
+        if isinstance(node, py_ast.Attr):
             obj = self.evaluate(node.obj)
             if isinstance(obj, ModuleRef):
                 return obj.names.values.get(node.name, node)
-        if isinstance(node, ast.Subscript):
+        if isinstance(node, py_ast.Subscript):
             obj = self.evaluate(node.obj)
             key = _key(node.index)
-            if isinstance(obj, ast.Dict) and key is not None:
+            if isinstance(obj, py_ast.Dict) and key is not None:
                 found = _lookup(obj, key)
                 if found is not None:
                     return found
         return node
 
-    def items(self, items: list[ast.Node]) -> list[ast.Node] | None:
+    def items(self, items: list[py_ast.Node]) -> list[py_ast.Node] | None:
         """A display's items with names and ``*x`` unpacking worked out; None if none changed."""
-        result: list[ast.Node] = []
+        result: list[py_ast.Node] = []
         changed = False
         for item in items:
-            if isinstance(item, ast.Starred) and not item.double:
+            if isinstance(item, py_ast.Starred) and not item.double:
                 inner = self.evaluate(item.value)
-                if isinstance(inner, ast.Seq) and inner.kind in ("list", "tuple"):
+                if isinstance(inner, py_ast.Seq) and inner.kind in ("list", "tuple"):
                     result.extend(inner.items)
                     changed = True
                     continue
@@ -110,15 +114,15 @@ class Names:
         return result if changed else None
 
     def pairs(
-        self, items: list[ast.DictItem | ast.Starred]
-    ) -> list[ast.DictItem | ast.Starred] | None:
+        self, items: list[py_ast.DictItem | py_ast.Starred]
+    ) -> list[py_ast.DictItem | py_ast.Starred] | None:
         """A dict display's items with ``**x`` unpacking and values worked out; None if the same."""
-        result: list[ast.DictItem | ast.Starred] = []
+        result: list[py_ast.DictItem | py_ast.Starred] = []
         changed = False
         for item in items:
-            if isinstance(item, ast.Starred):
+            if isinstance(item, py_ast.Starred):
                 inner = self.evaluate(item.value)
-                if isinstance(inner, ast.Dict) and not inner.comprehension:
+                if isinstance(inner, py_ast.Dict) and not inner.comprehension:
                     result.extend(inner.items)
                     changed = True
                 else:
@@ -126,10 +130,10 @@ class Names:
                 continue
             value = self.evaluate(item.value)
             changed = changed or value is not item.value
-            result.append(item if value is item.value else ast.DictItem(item.key, value))
+            result.append(item if value is item.value else py_ast.DictItem(item.key, value))
         return result if changed else None
 
-    def operation(self, node: ast.BinOp) -> ast.Node:
+    def operation(self, node: py_ast.BinOp) -> py_ast.Node:
         left = self.evaluate(node.left)
         right = self.evaluate(node.right)
         joined = _joined(node, left, right)
@@ -137,82 +141,84 @@ class Names:
             return joined
         if left is node.left and right is node.right:
             return node
-        return ast.BinOp(node.span, node.op, left, right)
+        return py_ast.BinOp(node.span, node.op, left, right)
 
-    def call(self, node: ast.Call) -> ast.Node:
+    def call(self, node: py_ast.Call) -> py_ast.Node:
         func = node.func
         if node.comprehension:
             return node
-        if isinstance(func, ast.Attr) and func.name == "copy" and not node.args:
+        if isinstance(func, py_ast.Attr) and func.name == "copy" and not node.args:
             obj = self.evaluate(func.obj)
-            if isinstance(obj, ast.Seq) and obj.kind == "list" and not node.keywords:
+            if isinstance(obj, py_ast.Seq) and obj.kind == "list" and not node.keywords:
                 return _seq(node, "list", list(obj.items))
-            if isinstance(obj, ast.Dict) and not obj.comprehension and not node.keywords:
-                return ast.Dict(node.span, list(obj.items))
+            if isinstance(obj, py_ast.Dict) and not obj.comprehension and not node.keywords:
+                return py_ast.Dict(node.span, list(obj.items))
             return node
-        if not isinstance(func, ast.Name) or not self.builtin(func.name):
+        if not isinstance(func, py_ast.Name) or not self.builtin(func.name):
             return node
         if func.name in ("list", "tuple") and len(node.args) == 1 and not node.keywords:
             inner = self.evaluate(node.args[0])
-            if isinstance(inner, ast.Seq) and inner.kind in ("list", "tuple"):
+            if isinstance(inner, py_ast.Seq) and inner.kind in ("list", "tuple"):
                 return _seq(node, func.name, list(inner.items))
             return node
         if func.name == "dict" and len(node.args) <= 1:
             return self.dict_call(node)
         return node
 
-    def dict_call(self, node: ast.Call) -> ast.Node:
+    def dict_call(self, node: py_ast.Call) -> py_ast.Node:
         """``dict(x, k=v)``: a dict display, when ``x`` evaluates to one (or there is none)."""
-        items: list[ast.DictItem | ast.Starred] = []
+        items: list[py_ast.DictItem | py_ast.Starred] = []
         if node.args:
             inner = self.evaluate(node.args[0])
-            if not isinstance(inner, ast.Dict) or inner.comprehension:
+            if not isinstance(inner, py_ast.Dict) or inner.comprehension:
                 return node
             items.extend(inner.items)
         for keyword in node.keywords:
             if keyword.name == "**":
                 inner = self.evaluate(keyword.value)
-                if not isinstance(inner, ast.Dict) or inner.comprehension:
+                if not isinstance(inner, py_ast.Dict) or inner.comprehension:
                     return node
                 items.extend(inner.items)
                 continue
-            key = ast.Str(keyword.name_span, Literal(keyword.name, keyword.name_span, keyword.name))
-            items.append(ast.DictItem(key, self.evaluate(keyword.value)))
-        return ast.Dict(node.span, items)
+            key = py_ast.Str(
+                keyword.name_span, Literal(keyword.name, keyword.name_span, keyword.name)
+            )
+            items.append(py_ast.DictItem(key, self.evaluate(keyword.value)))
+        return py_ast.Dict(node.span, items)
 
     # --- statements ---------------------------------------------------------------------------
 
-    def bind(self, name: str, value: ast.Node) -> None:
+    def bind(self, name: str, value: py_ast.Node) -> None:
         """``name = value`` (``value`` evaluated already)."""
         self.values[name] = value
 
     def forget(self, names: Iterable[str], span: Span) -> None:
         """The names are bound to what cannot be read here (an import, a loop...)."""
         for name in names:
-            self.values[name] = ast.Opaque(span)
+            self.values[name] = py_ast.Opaque(span)
 
     def delete(self, name: str) -> None:
         self.values.pop(name, None)
 
-    def augment(self, name: str, op: str, value: ast.Node, span: Span) -> None:
+    def augment(self, name: str, op: str, value: py_ast.Node, span: Span) -> None:
         """``name += value``, ``name |= value``: in place for a list or dict, as at runtime."""
         current = self.values.get(name)
         added = self.evaluate(value)
-        if op == "+=" and isinstance(current, ast.Seq) and isinstance(added, ast.Seq):
+        if op == "+=" and isinstance(current, py_ast.Seq) and isinstance(added, py_ast.Seq):
             if current.kind == "list" and added.kind in ("list", "tuple"):
                 items = list(added.items)
                 current.items.extend(items)
                 self.grown(current, None, items)
                 return
             if current.kind == added.kind == "tuple":
-                self.values[name] = ast.Seq(span, "tuple", [*current.items, *added.items])
+                self.values[name] = py_ast.Seq(span, "tuple", [*current.items, *added.items])
                 return
-        if op == "|=" and isinstance(current, ast.Dict) and isinstance(added, ast.Dict):
+        if op == "|=" and isinstance(current, py_ast.Dict) and isinstance(added, py_ast.Dict):
             current.items.extend(added.items)
             return
         self.forget([name], span)
 
-    def method(self, name: str, method: str, call: ast.Call, span: Span) -> None:
+    def method(self, name: str, method: str, call: py_ast.Call, span: Span) -> None:
         """``name.method(...)`` as a statement: lists and dicts changed in place, as they run."""
         if method in _READING:
             return
@@ -220,53 +226,53 @@ class Names:
         args = [self.evaluate(argument) for argument in call.args]
         if call.broken or call.comprehension:
             self.forget([name], span)
-        elif isinstance(current, ast.Seq) and current.kind == "list" and not call.keywords:
+        elif isinstance(current, py_ast.Seq) and current.kind == "list" and not call.keywords:
             added = _list_method(current, method, args)
             if added is None:
                 self.forget([name], span)
             else:
                 self.grown(current, *added)
-        elif isinstance(current, ast.Dict) and method == "update" and len(args) <= 1:
+        elif isinstance(current, py_ast.Dict) and method == "update" and len(args) <= 1:
             update = self.dict_call(
-                ast.Call(call.span, ast.Name(call.span, "dict"), args, call.keywords)
+                py_ast.Call(call.span, py_ast.Name(call.span, "dict"), args, call.keywords)
             )
-            if isinstance(update, ast.Dict):
+            if isinstance(update, py_ast.Dict):
                 current.items.extend(update.items)
             else:
                 self.forget([name], span)
         elif name in self.values:
             self.forget([name], span)
 
-    def set_item(self, name: str, index: ast.Node, value: ast.Node, span: Span) -> None:
+    def set_item(self, name: str, index: py_ast.Node, value: py_ast.Node, span: Span) -> None:
         """``name[key] = value``: a dict gets (or replaces) the key; anything else is lost."""
         current = self.values.get(name)
-        if isinstance(current, ast.Dict) and _key(index) is not None:
-            current.items.append(ast.DictItem(index, self.evaluate(value)))
+        if isinstance(current, py_ast.Dict) and _key(index) is not None:
+            current.items.append(py_ast.DictItem(index, self.evaluate(value)))
         elif name in self.values:
             self.forget([name], span)
 
-    def delete_item(self, name: str, index: ast.Node, span: Span) -> None:
+    def delete_item(self, name: str, index: py_ast.Node, span: Span) -> None:
         current = self.values.get(name)
         key = _key(index)
-        if isinstance(current, ast.Dict) and key is not None:
+        if isinstance(current, py_ast.Dict) and key is not None:
             current.items[:] = [
                 item
                 for item in current.items
-                if isinstance(item, ast.Starred) or _key(item.key) != key
+                if isinstance(item, py_ast.Starred) or _key(item.key) != key
             ]
         elif name in self.values:
             self.forget([name], span)
 
 
 def _list_method(
-    current: ast.Seq, method: str, args: list[ast.Node]
-) -> tuple[int | None, list[ast.Node]] | None:
+    current: py_ast.Seq, method: str, args: list[py_ast.Node]
+) -> tuple[int | None, list[py_ast.Node]] | None:
     """Apply a list method to an evaluated list: where and what it added; None when it
     cannot be followed."""
     if method == "append" and len(args) == 1:
         current.items.append(args[0])
         return None, [args[0]]
-    if method == "extend" and len(args) == 1 and isinstance(args[0], ast.Seq):
+    if method == "extend" and len(args) == 1 and isinstance(args[0], py_ast.Seq):
         if args[0].kind not in ("list", "tuple"):
             return None
         added = list(args[0].items)  # (before: "x.extend(x)" doubles x)
@@ -281,41 +287,41 @@ def _list_method(
     return None
 
 
-def _joined(node: ast.BinOp, left: ast.Node, right: ast.Node) -> ast.Node | None:
+def _joined(node: py_ast.BinOp, left: py_ast.Node, right: py_ast.Node) -> py_ast.Node | None:
     """``list + list``, ``tuple + tuple`` and ``dict | dict`` of evaluated displays."""
-    if isinstance(left, ast.Seq) and isinstance(right, ast.Seq) and node.op == "+":
+    if isinstance(left, py_ast.Seq) and isinstance(right, py_ast.Seq) and node.op == "+":
         same = left.kind == right.kind and left.kind in ("list", "tuple")
-        return ast.Seq(node.span, left.kind, [*left.items, *right.items]) if same else None
-    if isinstance(left, ast.Dict) and isinstance(right, ast.Dict) and node.op == "|":
+        return py_ast.Seq(node.span, left.kind, [*left.items, *right.items]) if same else None
+    if isinstance(left, py_ast.Dict) and isinstance(right, py_ast.Dict) and node.op == "|":
         readable = not (left.comprehension or right.comprehension)
-        return ast.Dict(node.span, [*left.items, *right.items]) if readable else None
+        return py_ast.Dict(node.span, [*left.items, *right.items]) if readable else None
     return None
 
 
-def _seq(node: ast.Node, kind: str, items: list[ast.Node]) -> ast.Seq:
-    return ast.Seq(node.span, kind, items)
+def _seq(node: py_ast.Node, kind: str, items: list[py_ast.Node]) -> py_ast.Seq:
+    return py_ast.Seq(node.span, kind, items)
 
 
-def _key(node: ast.Node) -> str | None:
-    if isinstance(node, ast.Str):
+def _key(node: py_ast.Node) -> str | None:
+    if isinstance(node, py_ast.Str):
         return node.literal.value
     return None
 
 
-def _lookup(mapping: ast.Dict, key: str) -> ast.Node | None:
+def _lookup(mapping: py_ast.Dict, key: str) -> py_ast.Node | None:
     """The value a dict display gives ``key`` (the last item with it), if it surely has it."""
-    found: ast.Node | None = None
+    found: py_ast.Node | None = None
     for item in mapping.items:
-        if isinstance(item, ast.Starred):
+        if isinstance(item, py_ast.Starred):
             return None  # (what it unpacks may hold the key too)
         if _key(item.key) == key:
             found = item.value
     return found
 
 
-def int_literal(node: ast.Node) -> int | None:
+def int_literal(node: py_ast.Node) -> int | None:
     """The value of an integer literal (None for anything else)."""
-    if isinstance(node, ast.Const) and node.kind == "an integer":
+    if isinstance(node, py_ast.Const) and node.kind == "an integer":
         try:
             return int(node.text.replace("_", ""), 0)
         except ValueError:

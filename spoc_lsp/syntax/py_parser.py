@@ -7,7 +7,7 @@ which a syntax error was met is ``damaged``: it is being typed, not finished.
 
 from __future__ import annotations
 
-from spoc_lsp.syntax import py_ast as ast
+from spoc_lsp.syntax import py_ast
 from spoc_lsp.syntax.model import Span
 from spoc_lsp.syntax.py_expressions import NOT_ATOMS, ExpressionParser
 from spoc_lsp.syntax.py_statements import AUGMENTED
@@ -17,7 +17,7 @@ from spoc_lsp.syntax.tokens import WORD, Token
 
 def parse_statement(
     source: SourceText, tokens: list[Token], damaged_after: bool = False
-) -> ast.Stmt:
+) -> py_ast.Stmt:
     """Parse the tokens of one logical statement.
 
     ``damaged_after``: a stray line follows the statement (an unexpected indent, a closing
@@ -33,32 +33,32 @@ class _StatementParser(ExpressionParser):
 
     # --- statements ---------------------------------------------------------------------------
 
-    def statement(self) -> ast.Stmt:
+    def statement(self) -> py_ast.Stmt:
         statement = self.simple_statement()
         statement.damaged = self.syntax_errors > 0 or self.damaged_after or not self.at_end()
         return statement
 
-    def simple_statement(self) -> ast.Stmt:
+    def simple_statement(self) -> py_ast.Stmt:
         first = self.tokens[0]
         start = first.start
         if first.kind == WORD and first.text == "del":
             self.take()
             deleted = self.expression_list()
-            return ast.Delete(self.span_from(start), _flatten(deleted))
+            return py_ast.Delete(self.span_from(start), _flatten(deleted))
         if first.kind == WORD and first.text in ("import", "from"):
             return self.import_statement()
         if first.kind == WORD and first.text in NOT_ATOMS and first.text not in ("async",):
-            return ast.OtherStmt(Span(start, self.tokens[-1].end))
+            return py_ast.OtherStmt(Span(start, self.tokens[-1].end))
         target = self.expression_list()
         token = self.peek()
-        statement: ast.Stmt
+        statement: py_ast.Stmt
         if token is None:
             target.broken = target.broken or self.damaged_after
-            return ast.ExprStmt(self.span_from(start), target)
+            return py_ast.ExprStmt(self.span_from(start), target)
         if token.kind in ("=", ":", *AUGMENTED) and not _assignable(target):
             self.syntax_errors += 1
             target.broken = True  # "f(...) =": no call can be assigned to; the call was meant
-            return ast.ExprStmt(self.span_from(start), target)
+            return py_ast.ExprStmt(self.span_from(start), target)
         if token.kind == "=":
             targets = [target]
             self.take()
@@ -71,15 +71,15 @@ class _StatementParser(ExpressionParser):
             invalid = next((i for i, t in enumerate(targets) if i and not _is_target(t)), None)
             if invalid is not None:  # "a = {...} = ...": no literal can be assigned to
                 self.syntax_errors += 1
-                value = ast.salvage(targets[invalid])
+                value = py_ast.salvage(targets[invalid])
                 targets = targets[:invalid]
-            elif isinstance(value, (ast.Missing, ast.Damaged)) and len(targets) > 1:
-                value = ast.salvage(targets.pop())  # "a = b =" being typed: a = b
-            statement = ast.Assign(self.span_from(start), targets, value)
+            elif isinstance(value, (py_ast.Missing, py_ast.Damaged)) and len(targets) > 1:
+                value = py_ast.salvage(targets.pop())  # "a = b =" being typed: a = b
+            statement = py_ast.Assign(self.span_from(start), targets, value)
         elif token.kind in AUGMENTED:
             self.take()
             value = self.value_end(self.expression_list())
-            statement = ast.AugAssign(self.span_from(start), target, token.kind, value)
+            statement = py_ast.AugAssign(self.span_from(start), target, token.kind, value)
         elif token.kind == ":":
             self.take()
             annotation = self.expression()
@@ -87,20 +87,20 @@ class _StatementParser(ExpressionParser):
             if self.at("="):
                 self.take()
                 value = self.value_end(self.expression_list())
-            statement = ast.AnnAssign(self.span_from(start), target, annotation, value)
+            statement = py_ast.AnnAssign(self.span_from(start), target, annotation, value)
         else:  # stray tokens right after the expression: it is being typed
             target.broken = True
-            statement = ast.ExprStmt(self.span_from(start), target)
+            statement = py_ast.ExprStmt(self.span_from(start), target)
         return statement
 
-    def value_end(self, value: ast.Node) -> ast.Node:
+    def value_end(self, value: py_ast.Node) -> py_ast.Node:
         """The value of an assignment: salvaged if broken or followed by stray tokens."""
         if value.broken or not self.at_end() or self.damaged_after:
             self.syntax_errors += 1
-            return ast.salvage(value)
+            return py_ast.salvage(value)
         return value
 
-    def import_statement(self) -> ast.Stmt:
+    def import_statement(self) -> py_ast.Stmt:
         tokens = self.tokens
         span = Span(tokens[0].start, tokens[-1].end)
         module = ""
@@ -119,32 +119,32 @@ class _StatementParser(ExpressionParser):
         bound = _bound_names(items)
         names = [(name, span) for name, span, _ in bound]
         imported = [original for _, _, original in bound]
-        return ast.Import(span, module, names, star, imported, level)
+        return py_ast.Import(span, module, names, star, imported, level)
 
 
-def _is_target(node: ast.Node) -> bool:
+def _is_target(node: py_ast.Node) -> bool:
     """Whether ``node`` can be assigned to (a name, attribute, subscript, or a list of them)."""
-    if isinstance(node, (ast.Name, ast.Attr, ast.Subscript)):
+    if isinstance(node, (py_ast.Name, py_ast.Attr, py_ast.Subscript)):
         return True
-    if isinstance(node, ast.Starred):
+    if isinstance(node, py_ast.Starred):
         return _is_target(node.value)
-    if isinstance(node, ast.Seq) and node.kind in ("list", "tuple"):
+    if isinstance(node, py_ast.Seq) and node.kind in ("list", "tuple"):
         return all(_is_target(item) for item in node.items)
     return False
 
 
-def _assignable(target: ast.Node) -> bool:
+def _assignable(target: py_ast.Node) -> bool:
     """Whether ``target =`` is an assignment (and not an expression with ``=`` typed after).
 
     A broken target is taken as one only when it is ``name[...`` being typed.
     """
     if target.broken:
-        return isinstance(target, ast.Subscript) and isinstance(target.obj, ast.Name)
+        return isinstance(target, py_ast.Subscript) and isinstance(target.obj, py_ast.Name)
     return _is_target(target)
 
 
-def _flatten(node: ast.Node) -> list[ast.Node]:
-    if isinstance(node, ast.Seq) and node.kind == "tuple":
+def _flatten(node: py_ast.Node) -> list[py_ast.Node]:
+    if isinstance(node, py_ast.Seq) and node.kind == "tuple":
         return list(node.items)
     return [node]
 

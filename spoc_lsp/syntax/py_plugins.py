@@ -10,7 +10,7 @@ what was there: it only adds, so that nothing written before it is lost meanwhil
 
 from __future__ import annotations
 
-from spoc_lsp.syntax import py_ast as ast
+from spoc_lsp.syntax import py_ast
 from spoc_lsp.syntax.builder import GroupResult
 from spoc_lsp.syntax.model import Span
 from spoc_lsp.syntax.py_calls import CallReader
@@ -36,28 +36,28 @@ class SettingsReader(CallReader):
             if isinstance(value, Entries)
         ]
 
-    def statement(self, statement: ast.Stmt) -> None:
-        if isinstance(statement, ast.Import):
+    def statement(self, statement: py_ast.Stmt) -> None:
+        if isinstance(statement, py_ast.Import):
             self.import_statement(statement)
-        elif isinstance(statement, ast.Assign):
+        elif isinstance(statement, py_ast.Assign):
             self.calls_in(statement.value, statement.span)
             for target in statement.targets:
                 self.assign(target, statement.value, statement.damaged)
-        elif isinstance(statement, ast.AnnAssign):
+        elif isinstance(statement, py_ast.AnnAssign):
             if statement.value is not None:
                 self.calls_in(statement.value, statement.span)
                 self.assign(statement.target, statement.value, statement.damaged)
             elif is_name(statement.target, "dict"):
                 self.dict_rebound = True
-        elif isinstance(statement, ast.AugAssign):
+        elif isinstance(statement, py_ast.AugAssign):
             self.augmented(statement)
-        elif isinstance(statement, ast.ExprStmt):
+        elif isinstance(statement, py_ast.ExprStmt):
             self.expression_statement(statement)
-        elif isinstance(statement, ast.Delete):
+        elif isinstance(statement, py_ast.Delete):
             for target in statement.targets:
                 self.delete(target, statement.span)
 
-    def import_statement(self, statement: ast.Import) -> None:
+    def import_statement(self, statement: py_ast.Import) -> None:
         if self.follow(statement):
             return
         bound = [name for name, _ in statement.names if name != PLUGINS]
@@ -74,7 +74,7 @@ class SettingsReader(CallReader):
         if statement.star:
             self.star_import = statement
 
-    def follow(self, statement: ast.Import) -> bool:
+    def follow(self, statement: py_ast.Import) -> bool:
         """Bind what an import of a project module binds, that module run; False if it is
         not followed (not a project module, or reported)."""
         if self.imports is None:
@@ -109,7 +109,7 @@ class SettingsReader(CallReader):
                     self.names.forget([name], statement.span)
         return True
 
-    def follow_submodules(self, statement: ast.Import) -> bool:
+    def follow_submodules(self, statement: py_ast.Import) -> bool:
         assert self.imports is not None
         for (name, span), original in zip(statement.names, statement.imported, strict=True):
             module = self.imports.module(self.file, original, statement.level, span)
@@ -119,7 +119,7 @@ class SettingsReader(CallReader):
                 self.names.forget([name], statement.span)
         return True
 
-    def follow_modules(self, statement: ast.Import) -> bool:
+    def follow_modules(self, statement: py_ast.Import) -> bool:
         """``import a.b as c`` binds module ``a.b`` to ``c``; ``import a.b`` binds ``a``."""
         assert self.imports is not None
         modules = []
@@ -135,9 +135,9 @@ class SettingsReader(CallReader):
                 self.names.forget([name], statement.span)
         return True
 
-    def assign(self, target: ast.Node, value: ast.Node, damaged: bool = False) -> None:
+    def assign(self, target: py_ast.Node, value: py_ast.Node, damaged: bool = False) -> None:
         """``target = value``; a damaged (unfinished) assignment adds, never replaces."""
-        if target.broken and not isinstance(target, ast.Subscript):
+        if target.broken and not isinstance(target, py_ast.Subscript):
             self.sites_in(value, None)  # a target being typed ("PLUGINS." ...): nothing yet
             return
         if is_name(target, PLUGINS) and damaged:
@@ -147,7 +147,7 @@ class SettingsReader(CallReader):
         elif is_name(target, "dict"):
             self.dict_rebound = True
             self.names.bind("dict", value)
-        elif isinstance(target, ast.Subscript) and is_name(target.obj, PLUGINS):
+        elif isinstance(target, py_ast.Subscript) and is_name(target.obj, PLUGINS):
             self.use()
             name = self.group_name(target.index)
             if name is None:
@@ -166,19 +166,19 @@ class SettingsReader(CallReader):
         else:
             self.assign_name(target, value)
 
-    def assign_name(self, target: ast.Node, value: ast.Node) -> None:
+    def assign_name(self, target: py_ast.Node, value: py_ast.Node) -> None:
         """``NAME = value``, ``NAME[key] = value``, ``a, b = ...``: the names change."""
-        if isinstance(target, ast.Name):
+        if isinstance(target, py_ast.Name):
             self.names.bind(target.name, self.names.evaluate(value))
-        elif isinstance(target, ast.Subscript) and isinstance(target.obj, ast.Name):
+        elif isinstance(target, py_ast.Subscript) and isinstance(target.obj, py_ast.Name):
             self.names.set_item(target.obj.name, target.index, value, target.span)
-        elif isinstance(target, (ast.Seq, ast.Starred)):
+        elif isinstance(target, (py_ast.Seq, py_ast.Starred)):
             self.names.forget(_target_names(target), target.span)
 
-    def add_plugins(self, value: ast.Node) -> None:
+    def add_plugins(self, value: py_ast.Node) -> None:
         """An unfinished ``PLUGINS = {...`` being typed: its groups are added to what was
         there (none replaced), so that nothing written before it is lost meanwhile."""
-        if not isinstance(value, (ast.Dict, ast.Call)):
+        if not isinstance(value, (py_ast.Dict, py_ast.Call)):
             self.sites_in(value, None)
             return
         added = State(defined=True)
@@ -196,8 +196,8 @@ class SettingsReader(CallReader):
             if name not in self.state.groups:
                 store(self.state, name, added.keys[name], group)
 
-    def assign_plugins(self, value: ast.Node) -> None:
-        if isinstance(value, (ast.Damaged, ast.Missing)):
+    def assign_plugins(self, value: py_ast.Node) -> None:
+        if isinstance(value, (py_ast.Damaged, py_ast.Missing)):
             return  # being typed: keep what PLUGINS was
         state = State(defined=True)
         if self.read_dict(value, state):
@@ -205,7 +205,7 @@ class SettingsReader(CallReader):
             return
         self.state = State(defined=True, partial=True)
 
-    def augmented(self, statement: ast.AugAssign) -> None:
+    def augmented(self, statement: py_ast.AugAssign) -> None:
         target = statement.target
         if is_name(target, PLUGINS):
             self.use()
@@ -215,15 +215,17 @@ class SettingsReader(CallReader):
             )
             self.forget(statement.value)
             return
-        if not (isinstance(target, ast.Subscript) and is_name(target.obj, PLUGINS)):
+        if not (isinstance(target, py_ast.Subscript) and is_name(target.obj, PLUGINS)):
             if mentions_plugins(target):
                 self.unreadable(
                     "this change to PLUGINS cannot be read statically; it is not checked",
                     statement.span,
                 )
-            elif isinstance(target, ast.Name):
+            elif isinstance(target, py_ast.Name):
                 self.names.augment(target.name, statement.op, statement.value, statement.span)
-            elif isinstance(target, (ast.Subscript, ast.Attr)) and isinstance(target.obj, ast.Name):
+            elif isinstance(target, (py_ast.Subscript, py_ast.Attr)) and isinstance(
+                target.obj, py_ast.Name
+            ):
                 self.names.forget([target.obj.name], statement.span)
             return
         self.use()
@@ -260,11 +262,11 @@ class SettingsReader(CallReader):
         elif current is not None:
             self.set_group(name, target.index.span, UNKNOWN)
 
-    def forget(self, value: ast.Node) -> None:
+    def forget(self, value: py_ast.Node) -> None:
         """An unreadable change to PLUGINS: any group it may touch is no longer known."""
-        if isinstance(value, ast.Dict) and not value.comprehension:
+        if isinstance(value, py_ast.Dict) and not value.comprehension:
             for item in value.items:
-                if isinstance(item, ast.DictItem) and isinstance(item.key, ast.Str):
+                if isinstance(item, py_ast.DictItem) and isinstance(item.key, py_ast.Str):
                     key_value = item.key.literal.value
                     if key_value is not None:
                         self.state.groups[key_value] = UNKNOWN
@@ -273,10 +275,10 @@ class SettingsReader(CallReader):
             return
         self.forget_all()
 
-    def delete(self, target: ast.Node, span: Span) -> None:
+    def delete(self, target: py_ast.Node, span: Span) -> None:
         if is_name(target, PLUGINS):
             self.state = State()
-        elif isinstance(target, ast.Subscript) and is_name(target.obj, PLUGINS):
+        elif isinstance(target, py_ast.Subscript) and is_name(target.obj, PLUGINS):
             self.use()
             name = self.group_name(target.index)
             if name is None:
@@ -288,19 +290,19 @@ class SettingsReader(CallReader):
             self.unreadable(
                 "this change to PLUGINS cannot be read statically; it is not checked", span
             )
-        elif isinstance(target, ast.Name):
+        elif isinstance(target, py_ast.Name):
             self.names.delete(target.name)
-        elif isinstance(target, ast.Subscript) and isinstance(target.obj, ast.Name):
+        elif isinstance(target, py_ast.Subscript) and isinstance(target.obj, py_ast.Name):
             self.names.delete_item(target.obj.name, target.index, span)
 
 
-def _target_names(target: ast.Node) -> list[str]:
+def _target_names(target: py_ast.Node) -> list[str]:
     """The names an unpacking target ``a, (b, *c)`` binds."""
-    if isinstance(target, ast.Name):
+    if isinstance(target, py_ast.Name):
         return [target.name]
-    if isinstance(target, ast.Starred):
+    if isinstance(target, py_ast.Starred):
         return _target_names(target.value)
-    if isinstance(target, ast.Seq):
+    if isinstance(target, py_ast.Seq):
         return [name for item in target.items for name in _target_names(item)]
     return []
 

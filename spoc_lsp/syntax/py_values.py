@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from spoc_lsp.syntax import py_ast as ast
+from spoc_lsp.syntax import py_ast
 from spoc_lsp.syntax.builder import ResultBuilder
 from spoc_lsp.syntax.literal import NOTE_FSTRING, NOTE_MIXED, NOTE_TEMPLATE
 from spoc_lsp.syntax.model import Span, StringSite
@@ -72,7 +72,7 @@ class ValueReader:
         self.state = State()
         self.dict_rebound = False  # the module rebinds ``dict``: dict(...) is not the builtin
         self.names = Names(builder.list_watchers)
-        self.star_import: ast.Import | None = None
+        self.star_import: py_ast.Import | None = None
 
     def unreadable(self, message: str, span: Span, group: str | None = None) -> None:
         if not self.quiet:
@@ -104,24 +104,24 @@ class ValueReader:
             return
         self.state = State(defined=True)  # a NameError at runtime: read on as if it were {}
 
-    def read_dict(self, value: ast.Node, state: State) -> bool:
+    def read_dict(self, value: py_ast.Node, state: State) -> bool:
         """Read a dict-valued expression into ``state``; False (reported) if it is not readable."""
         value = self.names.evaluate(value)
-        if isinstance(value, (ast.Damaged, ast.Missing, ast.OpenStr)):
+        if isinstance(value, (py_ast.Damaged, py_ast.Missing, py_ast.OpenStr)):
             return True  # part of a syntax error: nothing (readable) was written here yet
-        if isinstance(value, ast.Dict):
+        if isinstance(value, py_ast.Dict):
             if value.comprehension:
                 self.unreadable("PLUGINS is computed; its entries are not checked", value.span)
                 return False
             for item in value.items:
-                if isinstance(item, ast.Starred):
+                if isinstance(item, py_ast.Starred):
                     if self.read_dict_unpacking(item, state):
                         continue
                     state.partial = True
                     continue
                 self.read_item(item.key, item.value, state)
             return True
-        if isinstance(value, ast.Call) and is_name(value.func, "dict") and not self.dict_rebound:
+        if isinstance(value, py_ast.Call) and is_name(value.func, "dict") and not self.dict_rebound:
             return self.read_dict_call(value, state)
         literal = literal_kind(value)
         if literal is not None:
@@ -134,19 +134,19 @@ class ValueReader:
         self.sites_in(value, None)
         return False
 
-    def read_dict_unpacking(self, item: ast.Starred, state: State) -> bool:
-        if isinstance(item.value, (ast.Dict, ast.Call)):
+    def read_dict_unpacking(self, item: py_ast.Starred, state: State) -> bool:
+        if isinstance(item.value, (py_ast.Dict, py_ast.Call)):
             return self.read_dict(item.value, state)
         self.unreadable("entries unpacked from here are not checked", item.span)
         return False
 
-    def read_dict_call(self, call: ast.Call, state: State) -> bool:
+    def read_dict_call(self, call: py_ast.Call, state: State) -> bool:
         if call.comprehension or len(call.args) > 1:
             self.unreadable("PLUGINS is computed; its entries are not checked", call.span)
             return False
         for argument in call.args:
-            if isinstance(argument, ast.Starred) or not self.read_dict(argument, state):
-                if isinstance(argument, ast.Starred):
+            if isinstance(argument, py_ast.Starred) or not self.read_dict(argument, state):
+                if isinstance(argument, py_ast.Starred):
                     self.unreadable("entries unpacked from here are not checked", argument.span)
                 state.partial = True
         for keyword in call.keywords:
@@ -158,10 +158,10 @@ class ValueReader:
                 store(state, keyword.name, keyword.name_span, value)
         return True
 
-    def read_item(self, key: ast.Node, value: ast.Node, state: State) -> None:
+    def read_item(self, key: py_ast.Node, value: py_ast.Node, state: State) -> None:
         name = self.group_name(key)
         if name is None:
-            if not isinstance(key, (ast.Damaged, ast.Missing, ast.OpenStr)):
+            if not isinstance(key, (py_ast.Damaged, py_ast.Missing, py_ast.OpenStr)):
                 state.partial = True
             self.sites_in(value, None)
             return
@@ -169,9 +169,9 @@ class ValueReader:
         if result is not None:
             store(state, name, key.span, result)
 
-    def group_name(self, key: ast.Node) -> str | None:
+    def group_name(self, key: py_ast.Node) -> str | None:
         """The group name ``key`` stands for (reported and None when it cannot be read)."""
-        if isinstance(key, ast.Str):
+        if isinstance(key, py_ast.Str):
             literal = key.literal
             if literal.value is not None:
                 self.group_key(literal.value, key.span)
@@ -182,7 +182,7 @@ class ValueReader:
                 kind = "bytes" if literal.note != NOTE_TEMPLATE else "a template string"
                 self.wrong_type(f"PLUGINS group names must be strings, not {kind}", key.span)
             return None
-        if isinstance(key, (ast.Damaged, ast.Missing, ast.OpenStr)):
+        if isinstance(key, (py_ast.Damaged, py_ast.Missing, py_ast.OpenStr)):
             return None
         literal_type = literal_kind(key)
         if literal_type is not None:
@@ -192,15 +192,15 @@ class ValueReader:
         self.unreadable("a computed group name: this group is not checked", key.span)
         return None
 
-    def group_value(self, name: str, value: ast.Node) -> GroupValue | None:
+    def group_value(self, name: str, value: py_ast.Node) -> GroupValue | None:
         """What group ``name`` holds when given ``value``; None when nothing was typed yet."""
         value = self.names.evaluate(value)
-        if isinstance(value, (ast.Damaged, ast.Missing)):
+        if isinstance(value, (py_ast.Damaged, py_ast.Missing)):
             return None
-        if isinstance(value, ast.OpenStr):
+        if isinstance(value, py_ast.OpenStr):
             self.builder.site(name, value.literal)
             return None
-        if isinstance(value, ast.Seq):
+        if isinstance(value, py_ast.Seq):
             entries = self.entries(name, value)
             if value.kind == "set":
                 self.wrong_type(
@@ -210,11 +210,11 @@ class ValueReader:
                 )
                 return UNKNOWN
             return entries
-        if isinstance(value, ast.Subscript) and is_name(value.obj, PLUGINS):
+        if isinstance(value, py_ast.Subscript) and is_name(value.obj, PLUGINS):
             return self.group_reference(name, value)
-        if isinstance(value, ast.BinOp) and value.op == "+":
+        if isinstance(value, py_ast.BinOp) and value.op == "+":
             return self.concatenation(name, value)
-        if isinstance(value, ast.Str):
+        if isinstance(value, py_ast.Str):
             self.builder.site(name, value.literal)
         literal = literal_kind(value)
         if literal is not None:
@@ -230,7 +230,7 @@ class ValueReader:
         self.sites_in(value, name)
         return UNKNOWN
 
-    def group_reference(self, name: str, value: ast.Subscript) -> GroupValue:
+    def group_reference(self, name: str, value: py_ast.Subscript) -> GroupValue:
         """``PLUGINS["other"]``: the very same list, as at runtime."""
         self.use()
         other = self.group_name(value.index)
@@ -244,7 +244,7 @@ class ValueReader:
         )
         return UNKNOWN
 
-    def concatenation(self, name: str, value: ast.BinOp) -> GroupValue:
+    def concatenation(self, name: str, value: py_ast.BinOp) -> GroupValue:
         parts = [
             self.quiet_group_value(name, value.left),
             self.quiet_group_value(name, value.right),
@@ -257,14 +257,14 @@ class ValueReader:
         )
         return UNKNOWN
 
-    def quiet_group_value(self, name: str, value: ast.Node) -> GroupValue | None:
-        if isinstance(value, ast.Seq) and value.kind != "set":
+    def quiet_group_value(self, name: str, value: py_ast.Node) -> GroupValue | None:
+        if isinstance(value, py_ast.Seq) and value.kind != "set":
             return self.entries(name, value)
-        if isinstance(value, ast.Subscript) and is_name(value.obj, PLUGINS):
+        if isinstance(value, py_ast.Subscript) and is_name(value.obj, PLUGINS):
             other = self.group_name(value.index)
             found = self.state.groups.get(other) if other is not None else None
             return found if isinstance(found, Entries) else UNKNOWN
-        if isinstance(value, ast.BinOp) and value.op == "+":
+        if isinstance(value, py_ast.BinOp) and value.op == "+":
             left = self.quiet_group_value(name, value.left)
             right = self.quiet_group_value(name, value.right)
             if isinstance(left, Entries) and isinstance(right, Entries) and left.kind == right.kind:
@@ -272,7 +272,7 @@ class ValueReader:
         self.sites_in(value, name)
         return UNKNOWN
 
-    def entries(self, name: str, value: ast.Seq) -> Entries:
+    def entries(self, name: str, value: py_ast.Seq) -> Entries:
         """The readable entries of a list or tuple display (each other item reported)."""
         entries = Entries("tuple" if value.kind == "tuple" else "list")
         for number, item in enumerate(value.items, start=1):
@@ -282,7 +282,7 @@ class ValueReader:
         if value.kind == "list":
             aligned = len(entries.sites) == len(value.items)
 
-            def grow(index: int | None, items: list[ast.Node]) -> None:
+            def grow(index: int | None, items: list[py_ast.Node]) -> None:
                 """The list grew (``BASE.append(...)`` after ``{"g": BASE}``): so does the group."""
                 added = [self.entry(name, 0, item) for item in items]
                 sites = [site for site in added if site is not None]
@@ -294,8 +294,8 @@ class ValueReader:
             self.names.watch(value, grow)
         return entries
 
-    def entry(self, name: str, number: int, item: ast.Node) -> StringSite | None:
-        if isinstance(item, ast.Str):
+    def entry(self, name: str, number: int, item: py_ast.Node) -> StringSite | None:
+        if isinstance(item, py_ast.Str):
             literal = item.literal
             site = self.builder.site(name, literal)
             if literal.value is not None:
@@ -316,18 +316,18 @@ class ValueReader:
                     name,
                 )
             return None
-        if isinstance(item, ast.OpenStr):
+        if isinstance(item, py_ast.OpenStr):
             self.builder.site(name, item.literal)
             return None
-        if isinstance(item, (ast.Damaged, ast.Missing)):
+        if isinstance(item, (py_ast.Damaged, py_ast.Missing)):
             return None
-        if isinstance(item, ast.Starred):
+        if isinstance(item, py_ast.Starred):
             self.unreadable("entries unpacked from here are not checked", item.span, name)
             return None
         literal_type = literal_kind(item)
         if literal_type is not None:
-            written = isinstance(item, ast.Const) and item.text != literal_type
-            shown = f" ({item.text})" if isinstance(item, ast.Const) and written else ""
+            written = isinstance(item, py_ast.Const) and item.text != literal_type
+            shown = f" ({item.text})" if isinstance(item, py_ast.Const) and written else ""
             message = f"PLUGINS group {name!r} entry {number} must be a string"
             self.wrong_type(f"{message}, not {literal_type}{shown}", item.span, name)
             self.sites_in(item, name)
@@ -335,23 +335,23 @@ class ValueReader:
         self.unreadable("a computed entry: it is not checked", item.span, name)
         return None
 
-    def sites_in(self, node: ast.Node, group: str | None) -> None:
+    def sites_in(self, node: py_ast.Node, group: str | None) -> None:
         """Record the string sites in an expression that is not read (for completion)."""
-        if isinstance(node, ast.OpenStr):
+        if isinstance(node, py_ast.OpenStr):
             self.builder.site(group, node.literal)
-        elif isinstance(node, ast.Seq):
+        elif isinstance(node, py_ast.Seq):
             for item in node.items:
-                if isinstance(item, ast.Str) and item.literal.value is not None:
+                if isinstance(item, py_ast.Str) and item.literal.value is not None:
                     self.builder.site(group, item.literal)
                 else:
                     self.sites_in(item, group)
-        elif isinstance(node, ast.Dict):
+        elif isinstance(node, py_ast.Dict):
             for entry in node.items:
-                if isinstance(entry, ast.DictItem):
+                if isinstance(entry, py_ast.DictItem):
                     key = entry.key
-                    name = key.literal.value if isinstance(key, ast.Str) else None
+                    name = key.literal.value if isinstance(key, py_ast.Str) else None
                     self.sites_in(entry.value, name)
-        elif isinstance(node, (ast.Starred, ast.Opaque, ast.BinOp, ast.Call)):
+        elif isinstance(node, (py_ast.Starred, py_ast.Opaque, py_ast.BinOp, py_ast.Call)):
             for child in _children(node):
                 self.sites_in(child, group)
 
@@ -364,48 +364,48 @@ def store(state: State, name: str, key: Span, value: GroupValue) -> None:
     state.groups[name] = value
 
 
-def is_name(node: ast.Node, name: str) -> bool:
+def is_name(node: py_ast.Node, name: str) -> bool:
     """Whether ``node`` is the bare name ``name``."""
 
-    return isinstance(node, ast.Name) and node.name == name
+    return isinstance(node, py_ast.Name) and node.name == name
 
 
-def literal_kind(node: ast.Node) -> str | None:
+def literal_kind(node: py_ast.Node) -> str | None:
     """What literal ``node`` is, for a message ("a list", "an integer"...); None if it is not."""
-    if isinstance(node, ast.Str):
+    if isinstance(node, py_ast.Str):
         note = node.literal.note
         if note is None:
             return "a string"
         return None if note == NOTE_FSTRING else "bytes" if note != NOTE_TEMPLATE else None
-    if isinstance(node, ast.Const):
+    if isinstance(node, py_ast.Const):
         return node.kind
-    if isinstance(node, ast.Seq) and not node.comprehension:
+    if isinstance(node, py_ast.Seq) and not node.comprehension:
         return _KINDS[node.kind]
-    if isinstance(node, ast.Dict) and not node.comprehension:
+    if isinstance(node, py_ast.Dict) and not node.comprehension:
         return "a dict"
     return None
 
 
-def _children(node: ast.Node) -> list[ast.Node]:
-    if isinstance(node, ast.Starred):
+def _children(node: py_ast.Node) -> list[py_ast.Node]:
+    if isinstance(node, py_ast.Starred):
         return [node.value]
-    if isinstance(node, ast.Opaque):
+    if isinstance(node, py_ast.Opaque):
         return [node.head] if node.head is not None else []
-    if isinstance(node, ast.BinOp):
+    if isinstance(node, py_ast.BinOp):
         return [node.left, node.right]
-    if isinstance(node, ast.Call):
+    if isinstance(node, py_ast.Call):
         return [*node.args, *(keyword.value for keyword in node.keywords)]
     return []
 
 
-def mentions_plugins(node: ast.Node) -> bool:
+def mentions_plugins(node: py_ast.Node) -> bool:
     """Whether an assignment target involves ``PLUGINS`` (``a, PLUGINS = ...``, say)."""
-    if isinstance(node, ast.Name):
+    if isinstance(node, py_ast.Name):
         return node.name == PLUGINS
-    if isinstance(node, (ast.Attr, ast.Subscript)):
+    if isinstance(node, (py_ast.Attr, py_ast.Subscript)):
         return mentions_plugins(node.obj)
-    if isinstance(node, ast.Seq):
+    if isinstance(node, py_ast.Seq):
         return any(mentions_plugins(item) for item in node.items)
-    if isinstance(node, ast.Starred):
+    if isinstance(node, py_ast.Starred):
         return mentions_plugins(node.value)
     return False

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spoc_lsp.analysis.check import analyze
+from spoc_lsp.analysis.analyze import analyze
 from spoc_lsp.analysis.project import take_snapshot
 from spoc_lsp.index.model import Failure, Resolution, Status
-from tests.analysis.test_check import ScriptedResolver
+from tests.analysis.test_analyze import ScriptedResolver
 
 
 def missing(uri: str) -> Resolution:

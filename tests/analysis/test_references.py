@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from spoc_lsp.analysis.check import ProjectAnalysis, analyze
+from spoc_lsp.analysis.analyze import ProjectAnalysis, analyze
 from spoc_lsp.analysis.model import TextEdit
 from spoc_lsp.analysis.project import take_snapshot
 from spoc_lsp.analysis.references import (

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from spoc_lsp.analysis.check import analyze, present
+from spoc_lsp.analysis.analyze import analyze, present
 from spoc_lsp.analysis.options import read_project_options
 from spoc_lsp.analysis.project import take_snapshot
 from spoc_lsp.analysis.suppression import is_suppressed
-from tests.analysis.test_check import ScriptedResolver, project
+from tests.analysis.test_analyze import ScriptedResolver, project
 
 
 @pytest.mark.parametrize(

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from spoc_lsp.analysis.check import analyze
+from spoc_lsp.analysis.analyze import analyze
 from spoc_lsp.analysis.navigation import definition
 from spoc_lsp.analysis.project import take_snapshot
 from spoc_lsp.analysis.uri_spans import offset_at, segment_at, segment_span
 from spoc_lsp.index.model import Definition, Failure, Resolution, Status, Symbol
 from spoc_lsp.syntax.model import Position, Span
-from tests.analysis.test_check import ScriptedResolver
+from tests.analysis.test_analyze import ScriptedResolver
 
 MISSING = Failure(
     "SPOC002",

@@ -9,7 +9,7 @@ from pathlib import Path
 from spoc_index_testlib import current_python, real_imports, write_tree
 
 from spoc.importer import project_search_roots
-from spoc_lsp.analysis.check import analyze
+from spoc_lsp.analysis.analyze import analyze
 from spoc_lsp.analysis.project import take_snapshot
 from spoc_lsp.index.interpreter import InterpreterInfo
 from spoc_lsp.index.resolver import Resolver

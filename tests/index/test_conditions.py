@@ -7,7 +7,7 @@ import ast
 from hypothesis import given
 from hypothesis import strategies as st
 
-from spoc_lsp.index.conditions import Target, evaluate
+from spoc_lsp.index.conditions import ConditionFacts, evaluate
 
 OPERATORS = ["<", "<=", ">", ">=", "==", "!="]
 
@@ -21,7 +21,7 @@ OPERATORS = ["<", "<=", ">", ">=", "==", "!="]
 def test_version_comparisons(
     version: tuple[int, int, int], other: tuple[int, ...], op: str, slice_to: int | None
 ) -> None:
-    target = Target(version, "linux", "posix")
+    target = ConditionFacts(version, "linux", "posix")
     left = "sys.version_info" if slice_to is None else f"sys.version_info[:{slice_to}]"
     source = f"{left} {op} {other!r}"
     full = (*version, "final", 0)
@@ -36,14 +36,14 @@ def test_version_comparisons(
     negate=st.booleans(),
 )
 def test_platform_tests(platform: str, prefix: str, negate: bool) -> None:
-    target = Target((3, 11, 0), platform, "nt" if platform == "win32" else "posix")
+    target = ConditionFacts((3, 11, 0), platform, "nt" if platform == "win32" else "posix")
     source = f"{'not ' if negate else ''}sys.platform.startswith({prefix!r})"
     expected = platform.startswith(prefix) != negate
     assert evaluate(ast.parse(source, mode="eval").body, target, {}) is expected
 
 
 def test_unknowns_and_type_checking() -> None:
-    target = Target((3, 11, 0), "linux", "posix")
+    target = ConditionFacts((3, 11, 0), "linux", "posix")
 
     def check(source: str, constants: dict[str, bool] | None = None) -> bool | None:
         return evaluate(ast.parse(source, mode="eval").body, target, constants or {})

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from spoc_lsp.index import symbols
-from spoc_lsp.index.conditions import Target
+from spoc_lsp.index.conditions import ConditionFacts
 from spoc_lsp.index.signatures import (
     annotation_text,
     class_signature,
@@ -20,7 +20,7 @@ from spoc_lsp.index.signatures import (
 from spoc_lsp.index.symbols import Binding, ModuleSummary, summarize
 
 # The server parses for an interpreter of its own version here (newer targets are unparsable).
-TARGET = Target((sys.version_info[0], sys.version_info[1], 0), "linux", "posix")
+TARGET = ConditionFacts((sys.version_info[0], sys.version_info[1], 0), "linux", "posix")
 
 
 def summary(
@@ -136,7 +136,7 @@ def test_newer_syntax_than_the_server_proves_nothing() -> None:
         name="m",
         file=Path("/x/m.py"),
         is_package=False,
-        target=Target((3, 99, 0), "linux", "posix"),
+        target=ConditionFacts((3, 99, 0), "linux", "posix"),
         server_version=(3, 11),
     )
     assert not s.syntax_error and s.unparsable is not None

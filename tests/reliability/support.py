@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-from spoc_lsp.analysis.check import analyze, present
+from spoc_lsp.analysis.analyze import analyze, present
 from spoc_lsp.analysis.project import take_snapshot
 from spoc_lsp.index import Resolver, open_resolver
 

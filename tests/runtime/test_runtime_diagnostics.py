@@ -20,14 +20,14 @@ from spoc_lsp.runtime.diagnostics import probe_targets, runtime_diagnostics
 from spoc_lsp.runtime.runner import ProbeResult, probe_uris
 from spoc_lsp.syntax.model import ParsedConfig, Position, Span
 
-CHECK = "spoc_lsp.analysis.check"
+CHECK = "spoc_lsp.analysis.analyze"
 
 
 @pytest.fixture
 def analysis_type() -> Iterator[Any]:
     """``ProjectAnalysis``, even while ``spoc_lsp.syntax.parse_config`` is still being written.
 
-    ``spoc_lsp.analysis.check`` imports the parser at import time; when it is not there yet, a
+    ``spoc_lsp.analysis.analyze`` imports the parser at import time; when it is not there yet, a
     placeholder is lent for the import only and the module is forgotten afterwards, so no other
     test ever sees it. (The placeholder is never called: the analysis is built by hand here.)
     """

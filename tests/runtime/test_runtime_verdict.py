@@ -143,7 +143,7 @@ def test_a_failing_uri_shows_its_spoc008_alone(tmp_path: Path, python: Path) -> 
 def test_the_verdict_keeps_what_the_runtime_did_not_decide(tmp_path: Path) -> None:
     """Unit level: only SPOC001/002/007/010 of URIs with a result are dropped; a duplicate's
     SPOC004, an unprobed URI's error and every other code stay."""
-    from spoc_lsp.analysis.check import analyze
+    from spoc_lsp.analysis.analyze import analyze
     from spoc_lsp.analysis.project import take_snapshot
     from spoc_lsp.index import open_resolver
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from spoc_lsp.analysis.check import ProjectAnalysis
+from spoc_lsp.analysis.analyze import ProjectAnalysis
 from spoc_lsp.analysis.inlay import inlay_hints
 from spoc_lsp.lsp import convert
 from spoc_lsp.lsp.language_server import SpocLanguageServer, guarded

@@ -16,7 +16,7 @@ from typing import TypeVar
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from spoc_lsp.analysis.check import ProjectAnalysis
+from spoc_lsp.analysis.analyze import ProjectAnalysis
 from spoc_lsp.analysis.model import TextEdit
 from spoc_lsp.analysis.moves import move_edits
 from spoc_lsp.analysis.project import read_text

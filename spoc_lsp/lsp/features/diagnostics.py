@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
-from spoc_lsp.analysis.check import ProjectAnalysis, present
+from spoc_lsp.analysis.analyze import ProjectAnalysis, present
 from spoc_lsp.lsp import convert
 from spoc_lsp.lsp.host import Project
 from spoc_lsp.lsp.language_server import (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
-from spoc_lsp.analysis.check import ProjectAnalysis
+from spoc_lsp.analysis.analyze import ProjectAnalysis
 from spoc_lsp.analysis.completion import complete
 from spoc_lsp.analysis.hover import describe_resolution, hover
 from spoc_lsp.analysis.navigation import definition

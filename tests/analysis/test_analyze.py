@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from spoc_lsp.analysis.check import analyze, repair_uri
+from spoc_lsp.analysis.analyze import analyze
 from spoc_lsp.analysis.completion import complete
+from spoc_lsp.analysis.entry_diagnostics import repair_uri
 from spoc_lsp.analysis.fixes import element_removal_span
 from spoc_lsp.analysis.inlay import inlay_hints
 from spoc_lsp.analysis.model import Diagnostic
