@@ -114,9 +114,9 @@ class Signature:
         own_keywords = {p.name: p for p in self.parameters if p.kind != "positional_only"}
         call_keywords = {p.name for p in call.parameters if p.kind == "keyword_only"}
         for parameter in self.parameters:
-            if parameter.kind == "keyword_only" and parameter.required:
-                if parameter.name not in call_keywords:
-                    return f"it requires keyword argument {parameter.name!r}"
+            required_keyword = parameter.kind == "keyword_only" and parameter.required
+            if required_keyword and parameter.name not in call_keywords:
+                return f"it requires keyword argument {parameter.name!r}"
         for name in sorted(call_keywords):
             accepted = own_keywords.get(name)
             if accepted is None and not takes_any_keyword:
@@ -236,9 +236,8 @@ def interface_value_problem(value: str, resolved_kind: str) -> str | None:
     (``class``, ``module``, ``function``, ``instance``, ...) cannot serve as an interface."""
     if is_kind(value) or resolved_kind == "class":
         return None
-    return (
-        f"interface {value!r} is {_article(resolved_kind)}, not a class or one of "
-        + ", ".join(f"'{kind}'" for kind in KINDS)
+    return f"interface {value!r} is {_article(resolved_kind)}, not a class or one of " + ", ".join(
+        f"'{kind}'" for kind in KINDS
     )
 
 
