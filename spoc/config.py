@@ -96,13 +96,24 @@ def _key_line(text: str, key: str) -> int | None:
 def key_problem(key: str, value: object) -> str | None:
     """Why ``value`` is the wrong type for the known ``[spoc]`` key ``key`` (``None`` if fine).
 
-    ``mode`` is a string, ``debug`` a bool, ``apps`` and ``plugins`` tables of arrays of strings.
+    ``mode`` is a string, ``debug`` a bool, ``apps`` and ``plugins`` tables of arrays of strings,
+    ``interfaces`` a table of strings (a class URI or a kind, see :mod:`spoc.interfaces`).
     Unknown keys are never a problem. The language server reports these messages too (SPOC009).
     """
     if key == "mode" and not isinstance(value, str):
         return f"spoc.mode must be a string, not {_type(value)}"
     if key == "debug" and not isinstance(value, bool):
         return f"spoc.debug must be true or false, not {_type(value)}"
+    if key == "interfaces":
+        if not isinstance(value, Mapping):
+            return f"spoc.interfaces must be a table of strings, not {_type(value)}"
+        for group, interface in value.items():
+            if not isinstance(interface, str):
+                return (
+                    f"spoc.interfaces.{group} must be a string (a class URI or one of "
+                    f"'callable', 'class', 'function', 'module'), not {_type(interface)}"
+                )
+        return None
     if key in ("apps", "plugins"):
         if not isinstance(value, Mapping):
             return f"spoc.{key} must be a table of arrays, not {_type(value)}"
@@ -117,7 +128,7 @@ def key_problem(key: str, value: object) -> str | None:
     return None
 
 
-KNOWN_KEYS = ("mode", "debug", "apps", "plugins")
+KNOWN_KEYS = ("mode", "debug", "apps", "plugins", "interfaces")
 
 
 def validate_project_table(table: object, file: Path | None, text: str = "") -> dict[str, Any]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from spoc.plugins import PluginEntry, PluginGroup, PluginSource, Provenance, SourceKind
 from spoc_lsp.syntax.literal import Literal
 from spoc_lsp.syntax.model import (
+    InterfaceEntry,
     ParsedConfig,
     Position,
     Problem,
@@ -52,6 +53,8 @@ class ResultBuilder:
         self.group_spans: dict[str, dict[Span, None]] = {}
         self.key_spans: dict[str, dict[Span, None]] = {}
         self.group_files: dict[int, tuple[Span, Path | None]] = {}
+        self.interfaces: dict[str, InterfaceEntry] = {}  # (a group declared twice: the last)
+        self.interface_sites: list[StringSite] = []
 
     def tag(self, node: object, file: Path) -> None:
         """The spans of ``node`` (a statement of module ``file``) are in ``file``."""
@@ -91,6 +94,21 @@ class ResultBuilder:
             )
             self.sites[key] = site
         return site
+
+    def interface(self, group: str, key: Span, literal: Literal) -> None:
+        """Record an ``[spoc.interfaces]`` value string (an entry once it is readable)."""
+        site = StringSite(
+            group=group,
+            text=literal.raw,
+            span=literal.span,
+            terminated=literal.terminated,
+            value=literal.value if literal.terminated else None,
+            pieces=literal.pieces if literal.terminated else (),
+        )
+        self.interface_sites.append(site)
+        if site.value is not None:
+            self.interfaces.pop(group, None)
+            self.interfaces[group] = InterfaceEntry(group, site.value, key, site)
 
     def group_span(self, name: str, span: Span) -> None:
         self.group_spans.setdefault(name, {})[span] = None
@@ -133,6 +151,8 @@ class ResultBuilder:
             entry_sites=main.entry_sites,
             contributions=tuple(view for view in views[1:]),
             modules_read=tuple(self.modules_read),
+            interfaces=tuple(self.interfaces.values()),
+            interface_strings=tuple(self.interface_sites),
         )
 
     def _view(

@@ -108,6 +108,16 @@ class StringSite:
 
 
 @dataclass(frozen=True)
+class InterfaceEntry:
+    """One ``[spoc.interfaces]`` entry: ``group = "value"`` (a class URI or a kind)."""
+
+    group: str
+    value: str
+    key: Span  # of the group name
+    site: StringSite  # the value string (its span, and the map of escapes to the source)
+
+
+@dataclass(frozen=True)
 class ParsedConfig:
     """One config file, read tolerantly.
 
@@ -130,6 +140,14 @@ class ParsedConfig:
     contributions: tuple[ParsedConfig, ...] = ()
     # The project modules read to produce this (path and text), in the order they ran.
     modules_read: tuple[tuple[Path, str], ...] = ()
+    # ``[spoc.interfaces]`` (spoc.toml only): readable entries in file order, and every value
+    # string site there, broken ones included (for completion while typing).
+    interfaces: tuple[InterfaceEntry, ...] = ()
+    interface_strings: tuple[StringSite, ...] = ()
+
+    def interface_at(self, position: Position) -> StringSite | None:
+        """The ``[spoc.interfaces]`` value string the cursor is in (or right after), if any."""
+        return next((s for s in self.interface_strings if s.span.contains(position)), None)
 
     def string_at(self, position: Position) -> StringSite | None:
         """The plugin string the cursor is in (or right after its last character), if any."""

@@ -1,4 +1,5 @@
-"""What a read ``spoc.toml`` says about ``[spoc]``: plugin groups, entries, and wrong types.
+"""What a read ``spoc.toml`` says about ``[spoc]``: plugin groups, entries, interfaces, and wrong
+types.
 
 Every way TOML can put a value at ``spoc.plugins.<group>`` counts: ``[spoc.plugins]`` tables
 (in any number of pieces), dotted keys at any level, inline tables, quoted names. Groups are
@@ -89,8 +90,8 @@ class SpocTable:
             message = key_problem("plugins", {group.name: table})
             if message is not None:
                 self.builder.problem("SPOC005", message, header.span, group=group.name)
-        elif key == "apps":
-            self.check("apps", {names[2]: table}, header.span)
+        elif key in ("apps", "interfaces"):
+            self.check(key, {names[2]: table}, header.span)
         else:
             self.check(key, {}, header.span)
 
@@ -129,6 +130,12 @@ class SpocTable:
                 self.apps_group(names[2], value)
             elif first_own <= 2:
                 self.check("apps", {names[2]: {}}, Span(path[2].span.start, path[-1].span.end))
+        elif key == "interfaces":
+            if len(names) == 3:
+                self.interface(names[2], path[2].span, value)
+            elif first_own <= 2:  # spoc.interfaces.group.x = ...: the value is a table
+                span = Span(path[2].span.start, path[-1].span.end)
+                self.check("interfaces", {names[2]: {}}, span)
         elif first_own <= 1:  # spoc.mode.x = ...: mode is a table
             self.check(key, {}, Span(path[1].span.start, path[-1].span.end))
 
@@ -141,8 +148,8 @@ class SpocTable:
             message = key_problem("plugins", {group.name: {}})
             if message is not None:
                 self.builder.problem("SPOC005", message, table.span, group=group.name)
-        elif len(names) == 3 and names[1] == "apps":
-            self.check("apps", {names[2]: {}}, table.span)
+        elif len(names) == 3 and names[1] in ("apps", "interfaces"):
+            self.check(names[1], {names[2]: {}}, table.span)
         for pair in table.pairs:
             self.define(path + pair.parts, pair.value, len(pair.parts))
 
@@ -194,6 +201,14 @@ class SpocTable:
         message = key_problem("plugins", {group.name: [python]})
         if message is not None:
             self.builder.problem("SPOC005", message, item.span, group=group.name)
+
+    def interface(self, group: str, key: Span, value: Value) -> None:
+        """``group = "value"`` in ``[spoc.interfaces]``: a string, else SPOC009."""
+        if isinstance(value, (StrValue, OpenStrValue)):
+            assert value.token.literal is not None
+            self.builder.interface(group, key, value.token.literal)
+            return
+        self.check_value("interfaces", value, value.span, wrap=group)
 
     def apps_group(self, name: str, value: Value) -> None:
         if isinstance(value, ArrayValue):
