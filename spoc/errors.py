@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from spoc.interfaces import failure_message
+
 
 class SpocError(Exception):
     """Base class of every error SPOC raises on purpose."""
@@ -64,6 +66,18 @@ class PluginImportError(SpocError, ImportError):
         self.uri = uri
         self.message = message
         super().__init__(message)
+
+
+class PluginInterfaceError(SpocError, TypeError):
+    """A plugin loaded but does not satisfy its group's interface (``[spoc.interfaces]``),
+    or the interface itself is not usable; ``problems`` lists each thing wrong."""
+
+    def __init__(self, uri: str, group: str, interface: str, problems: Sequence[str]) -> None:
+        self.uri = uri
+        self.group = group
+        self.interface = interface
+        self.problems = tuple(problems)
+        super().__init__(failure_message(uri, interface, group, self.problems))
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,15 @@ from types import ModuleType
 from typing import Any
 
 from spoc.config import Config, load_config
+from spoc.conformance import check_interfaces
 from spoc.errors import ConfigError, Location, PluginFailure, PluginLoadError, SpocError
 from spoc.importer import Importer
-from spoc.locate import locator, python_plugin_positions, toml_plugin_positions
+from spoc.locate import (
+    locator,
+    python_plugin_positions,
+    toml_interface_lines,
+    toml_plugin_positions,
+)
 from spoc.plugins import PluginPlan, PluginSource, merge_plugins, source_from_mapping
 
 # Which [spoc.apps] lists a mode installs: a mode includes the apps of every mode above it.
@@ -81,8 +87,15 @@ def plugin_sources(config: Config) -> tuple[PluginSource, PluginSource]:
     return toml, settings
 
 
-def load_plugins(plan: PluginPlan, importer: Importer) -> dict[str, OrderedDict[str, Any]]:
-    """Load every planned plugin; raise one :class:`PluginLoadError` listing every failure."""
+def load_plugins(
+    plan: PluginPlan,
+    importer: Importer,
+    interfaces: Mapping[str, str] | None = None,
+    interfaces_file: Location | None = None,
+    interfaces_text: str = "",
+) -> dict[str, OrderedDict[str, Any]]:
+    """Load every planned plugin and check the groups with a declared interface (without
+    calling any plugin); raise one :class:`PluginLoadError` listing every failure."""
     loaded: dict[str, OrderedDict[str, Any]] = {}
     failures: list[PluginFailure] = []
     for group, entries in plan.groups:
@@ -93,6 +106,23 @@ def load_plugins(plan: PluginPlan, importer: Importer) -> dict[str, OrderedDict[
                 bucket[entry.uri] = importer.load_from_uri(entry.uri)
             except Exception as error:
                 failures.append(PluginFailure(group, entry.uri, entry.provenance.location, error))
+    if interfaces:
+        listed = {
+            (group, entry.uri): entry.provenance.location
+            for group, entries in plan.groups
+            for entry in entries
+        }
+        lines = toml_interface_lines(interfaces_text)
+        declared_in = interfaces_file or Location(None)
+        failures.extend(
+            check_interfaces(
+                loaded,
+                interfaces,
+                importer.load_from_uri,
+                lambda group, uri: listed.get((group, uri), Location(None)),
+                lambda group: Location(declared_in.file, lines.get(group)),
+            )
+        )
     if failures:
         raise PluginLoadError(failures)
     return loaded
@@ -115,7 +145,15 @@ class Framework:
         self.installed_apps: list[str] = self._installed_apps()
         self.components: dict[str, dict[str, ModuleType]] = self._load_components()
         self.plan: PluginPlan = merge_plugins(*plugin_sources(self.config))
-        self.plugins: dict[str, OrderedDict[str, Any]] = load_plugins(self.plan, self.importer)
+        # Groups whose plugins must satisfy an interface ([spoc.interfaces]); others unchecked.
+        self.interfaces: Mapping[str, str] = dict(self.config.project.get("interfaces", {}))
+        self.plugins: dict[str, OrderedDict[str, Any]] = load_plugins(
+            self.plan,
+            self.importer,
+            self.interfaces,
+            Location(self.config.files.toml),
+            self.config.toml_text,
+        )
 
     def _installed_apps(self) -> list[str]:
         apps: list[str] = list(self.config.settings.INSTALLED_APPS)

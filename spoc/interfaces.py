@@ -16,11 +16,11 @@ The rules:
 - a class: every public member declared in the interface's body or its bases' (dunders and
   names starting with ``_`` aside) must be provided. A plugin that is a class provides what its
   body and bases bind or annotate; an instance, that plus its own attributes; a module, its
-  top-level names. A method of the plugin must accept the interface's call: it may not require
-  more positional arguments than the interface passes, must accept as many as it may pass, and
-  must accept its keyword-only arguments. A literal ``VERSION`` in the interface must be equal
-  in the plugin. A function plugin is checked against the interface's ``__call__`` when the
-  interface declares one.
+  top-level names; missing names are listed in alphabetical order. A method of the plugin must
+  accept the interface's call: it may not require more positional arguments than the interface
+  passes, must accept as many as it may pass, and must accept its keyword-only arguments. A
+  literal ``VERSION`` in the interface must be equal in the plugin. A function plugin is
+  checked against the interface's ``__call__`` when the interface declares one.
 """
 
 from __future__ import annotations
@@ -40,12 +40,15 @@ ShapeKind = Literal["class", "function", "module", "instance"]
 Version = str | int | float | bool
 
 
-class _Unknown:
+class UnknownVersion:
+    """A ``VERSION`` bound to a value that cannot be compared (a computed value, seen
+    statically): never a problem."""
+
     def __repr__(self) -> str:
         return "UNKNOWN_VERSION"
 
 
-UNKNOWN_VERSION = _Unknown()
+UNKNOWN_VERSION = UnknownVersion()
 
 
 def is_public_member(name: str) -> bool:
@@ -170,7 +173,7 @@ class Shape:
     members: Mapping[str, Member] = field(default_factory=dict)
     is_callable: bool = False
     complete: bool = True
-    version: Version | _Unknown | None = None
+    version: Version | UnknownVersion | None = None
     call: Signature | None = None
 
 
@@ -203,11 +206,12 @@ def problems(interface: Interface, shape: Shape) -> tuple[str, ...]:
         return (f"it cannot accept the call {interface.call.call_text('__call__')}: {reason}",)
 
     found: list[str] = []
+    wanted_members = sorted(interface.members, key=lambda member: member.name)  # one order
     if shape.complete:
-        missing = [m.name for m in interface.members if m.name not in shape.members]
+        missing = [m.name for m in wanted_members if m.name not in shape.members]
         if missing:
             found.append("missing " + ", ".join(f"'{name}'" for name in missing))
-    for wanted in interface.members:
+    for wanted in wanted_members:
         provided = shape.members.get(wanted.name)
         if provided is None or wanted.signature is None or provided.signature is None:
             continue
@@ -218,7 +222,7 @@ def problems(interface: Interface, shape: Shape) -> tuple[str, ...]:
     if (
         interface.version is not None
         and shape.version is not None
-        and not isinstance(shape.version, _Unknown)
+        and not isinstance(shape.version, UnknownVersion)
         and shape.version != interface.version
     ):
         found.append(f"VERSION is {shape.version!r}, the interface's is {interface.version!r}")

@@ -154,3 +154,19 @@ def locator(positions: Positions) -> Callable[[str, int], tuple[int, int] | None
         return places[occurrence] if occurrence < len(places) else None
 
     return locate
+
+
+def toml_interface_lines(text: str) -> dict[str, int]:
+    """The 1-based line of each ``group = ...`` key under ``[spoc.interfaces]`` (best effort:
+    the plain ``[spoc.interfaces]`` table form only)."""
+    found: dict[str, int] = {}
+    inside = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            inside = stripped.replace(" ", "").startswith("[spoc.interfaces]")
+            continue
+        if inside and "=" in stripped and not stripped.startswith("#"):
+            key = stripped.split("=", 1)[0].strip().strip("\"'")
+            found.setdefault(key, number)
+    return found
