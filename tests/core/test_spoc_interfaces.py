@@ -321,3 +321,15 @@ def test_the_shape_reader_calls_nothing(make_project: MakeProject) -> None:
     assert "extra" in read_shape(plugs.instance).members
     assert framework.plugins["database"]["plugs.Annotated"] is plugs.Annotated
     assert plugs.CALLS == []
+
+
+def test_the_editor_schema_knows_the_table_and_its_kinds() -> None:
+    import json
+
+    from spoc.interfaces import KINDS
+
+    schema_file = Path(__file__).parents[2] / "editors/vscode/schemas/spoc.schema.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    table = schema["properties"]["spoc"]["properties"]["interfaces"]
+    assert table["type"] == "object"
+    assert tuple(table["additionalProperties"]["anyOf"][0]["enum"]) == KINDS
