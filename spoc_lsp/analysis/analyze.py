@@ -21,15 +21,37 @@ from spoc_lsp.analysis.suppression import is_suppressed
 from spoc_lsp.index.model import Resolution
 from spoc_lsp.syntax import parse_config
 from spoc_lsp.syntax.model import ParsedConfig, Position, Problem, Span
+from spoc_lsp.syntax.toml_edit import reparse_string_edit
 from spoc_lsp.text import line_index
 
 __all__ = ["ProjectAnalysis", "analyze", "present", "relative", "safe_resolve"]
 
 
 @functools.lru_cache(maxsize=32)
-def parse_cached(kind: SourceKind, text: str, file: Path | None) -> ParsedConfig:
-    """Parse a config text; identical texts (an unchanged file) are parsed once."""
+def _parse(kind: SourceKind, text: str, file: Path | None) -> ParsedConfig:
     parsed: ParsedConfig = parse_config(kind, text, file)
+    return parsed
+
+
+# The last text of each spoc.toml and its parse: a keystroke inside a plugin string is derived
+# from it (``toml_edit``) instead of parsing a long file again.
+_LAST_TOML: dict[Path | None, tuple[str, ParsedConfig]] = {}
+
+
+def parse_cached(kind: SourceKind, text: str, file: Path | None) -> ParsedConfig:
+    """Parse a config text; identical texts (an unchanged file) are parsed once, and an edit
+    inside one string of the last ``spoc.toml`` text re-reads only that string."""
+    if kind != "toml":
+        return _parse(kind, text, file)
+    last = _LAST_TOML.get(file)
+    if last is not None and last[0] == text:
+        return last[1]
+    parsed = reparse_string_edit(last[0], last[1], text) if last is not None else None
+    if parsed is None:
+        parsed = _parse(kind, text, file)
+    if len(_LAST_TOML) >= 32 and file not in _LAST_TOML:
+        _LAST_TOML.pop(next(iter(_LAST_TOML)))
+    _LAST_TOML[file] = (text, parsed)
     return parsed
 
 
