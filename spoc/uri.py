@@ -5,6 +5,7 @@ These rules are the single source of truth; the language server calls them too.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 
@@ -17,6 +18,8 @@ class UriProblem:
     length: int
 
 
+# Pure and asked again for every listed URI on every keystroke in the editor: remembered.
+@functools.lru_cache(maxsize=65536)
 def uri_problem(uri: str) -> UriProblem | None:
     """Return why ``uri`` is not a valid plugin URI, or ``None`` when it is valid."""
     if uri == "":
