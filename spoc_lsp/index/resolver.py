@@ -118,13 +118,8 @@ class Resolver:
                     paths = self._tracker.stop()
                 if self._persisted is not None:
                     self._persisted.put(uri, resolution, paths, started_ns)
-            self._memo[uri] = (generation, resolution)
-            self._deps[uri] = paths
-            self._deps.move_to_end(uri)
-            if len(self._memo) > self._memo_limit:
-                self._memo.popitem(last=False)
-            if len(self._deps) > self._memo_limit:
-                self._deps.popitem(last=False)
+            self._remember(uri, generation, resolution, paths)
+            self._trim()
             return resolution
 
     def prefetch(self, uris: Iterable[str], processes: int | None = None) -> None:
@@ -148,13 +143,22 @@ class Resolver:
             if self._clock.value != generation:
                 return
             for uri, resolution, paths in results:
-                self._memo[uri] = (generation, resolution)
-                self._deps[uri] = paths
-                self._deps.move_to_end(uri)
-            while len(self._memo) > self._memo_limit:
-                self._memo.popitem(last=False)
-            while len(self._deps) > self._memo_limit:
-                self._deps.popitem(last=False)
+                self._remember(uri, generation, resolution, paths)
+            self._trim()
+
+    def _remember(
+        self, uri: str, generation: int, resolution: Resolution, paths: frozenset[str]
+    ) -> None:
+        self._memo[uri] = (generation, resolution)
+        self._deps[uri] = paths
+        self._deps.move_to_end(uri)
+
+    def _trim(self) -> None:
+        """Forget the oldest answers beyond ``memo_limit``."""
+        while len(self._memo) > self._memo_limit:
+            self._memo.popitem(last=False)
+        while len(self._deps) > self._memo_limit:
+            self._deps.popitem(last=False)
 
     def _resolve_share(self, uris: list[str]) -> list[tuple[str, Resolution, frozenset[str]]]:
         done: list[tuple[str, Resolution, frozenset[str]]] = []

@@ -28,16 +28,8 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import dataclasses
-import enum
-import hashlib
-import importlib.util
-import io
 import os
-import pathlib
-import pickle
 import sqlite3
-import sys
 import threading
 import time
 import zlib
@@ -45,18 +37,25 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+from spoc_lsp.index.store_keys import (
+    FORMAT,
+    SETTLE_NS,
+    cache_directory,
+    fingerprint,
+    identity_of,
+    is_under,
+    version_key,
+)
+from spoc_lsp.index.store_pickle import dumps, loads
+
 _T = TypeVar("_T")
 
-FORMAT = "1"  # the table layout and envelope below
 _MEGABYTE = 1024 * 1024
 DEFAULT_MAX_BYTES = 512 * _MEGABYTE
 _KEEP_OTHER_VERSIONS = 3  # store files of other versions kept (other installs in use)
 _FLUSH_EVERY = 512  # pending writes that trigger a write transaction
 _FLUSH_AFTER = 2.0  # seconds a pending write may wait for the next put to flush it
 _BUSY_TIMEOUT = 5.0  # seconds to wait for another process's write lock
-# A file changed less than this long before it was read may change again within the same
-# timestamp tick (coarse file systems tick every 1–2 s): facts read from it are not kept.
-SETTLE_NS = 2_000_000_000
 _USED_RESOLUTION = 3600  # seconds: how finely a row's last use is recorded
 
 _SCHEMA = (
@@ -66,102 +65,6 @@ _SCHEMA = (
     "CREATE INDEX facts_used ON facts (used)",
 )
 _TABLES = frozenset({"meta", "facts", "facts_used"})
-
-
-def cache_directory(environ: Mapping[str, str]) -> Path:
-    """``$SPOC_LSP_CACHE_DIR``, else ``$XDG_CACHE_HOME/spoc-lsp``, else ``~/.cache/spoc-lsp``."""
-    explicit = environ.get("SPOC_LSP_CACHE_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = environ.get("XDG_CACHE_HOME")
-    if xdg and Path(xdg).is_absolute():  # the XDG spec says to ignore a relative value
-        return Path(xdg) / "spoc-lsp"
-    return Path.home() / ".cache" / "spoc-lsp"
-
-
-def version_key() -> str:
-    """What every stored value depends on besides its own key: the code that made it."""
-    digest = hashlib.blake2b(digest_size=12)
-    from spoc_lsp import __file__ as package_file
-
-    package = Path(package_file).parent
-    try:
-        from importlib.metadata import version
-
-        digest.update(version("spoc-lsp").encode())
-    except Exception:  # running from a source tree without metadata: the source hash decides
-        digest.update(b"unknown")
-    digest.update(sys.version.encode())
-    digest.update(importlib.util.MAGIC_NUMBER)
-    digest.update(FORMAT.encode())
-    sources = sorted((package / "index").rglob("*.py")) + sorted(
-        (package.parent / "spoc").glob("*.py")
-    )
-    for source in sources:
-        digest.update(str(source.relative_to(package.parent)).encode())
-        try:
-            digest.update(source.read_bytes())
-        except OSError:
-            digest.update(b"?")
-    return digest.hexdigest()
-
-
-def file_identity(path: str) -> str:
-    """Type, size, mtime, ctime and inode of ``path`` (``"-"`` when it does not exist)."""
-    try:
-        return identity_of(os.stat(path))
-    except (OSError, ValueError):
-        return "-"
-
-
-def settled(status: os.stat_result, now_ns: int) -> bool:
-    """``status`` was last changed long enough before ``now_ns`` to be trusted as an identity."""
-    return max(status.st_mtime_ns, status.st_ctime_ns) < now_ns - SETTLE_NS
-
-
-def _is_under(path: Path, directory: Path) -> bool:
-    try:
-        path.relative_to(directory)
-    except ValueError:
-        return False
-    return True
-
-
-class _DataOnlyUnpickler(pickle.Unpickler):
-    """Resolves only data classes of ``spoc_lsp.index`` and ``pathlib`` paths."""
-
-    _PATHS = frozenset({"PosixPath", "PurePosixPath", "WindowsPath", "PureWindowsPath"})
-    # Module-level functions that only rebuild a value class (``Symbol.__reduce__``).
-    _REBUILDERS = frozenset({("spoc_lsp.index.model", "_symbol")})
-
-    def find_class(self, module: str, name: str) -> Any:
-        if module == "pathlib" and name in self._PATHS:
-            return getattr(pathlib, name)
-        if module == "builtins" and name in ("frozenset", "set"):
-            return frozenset if name == "frozenset" else set
-        if module.startswith("spoc_lsp.index.") and "." not in name:
-            loaded = sys.modules.get(module)
-            found = getattr(loaded, name, None) if loaded is not None else None
-            if isinstance(found, type) and found.__module__ == module and _is_data_class(found):
-                return found
-            if (module, name) in self._REBUILDERS and callable(found):
-                return found
-        raise pickle.UnpicklingError(f"refusing {module}.{name}")
-
-
-def _is_data_class(cls: type) -> bool:
-    """A class whose construction only stores values (no behaviour runs when it is loaded)."""
-    if dataclasses.is_dataclass(cls) or issubclass(cls, enum.Enum):
-        return True
-    return "__slots__" in vars(cls) and "__reduce__" not in vars(cls)
-
-
-def _dumps(value: object) -> bytes:
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _loads(data: bytes) -> object:
-    return _DataOnlyUnpickler(io.BytesIO(data)).load()
 
 
 class Store:
@@ -219,14 +122,14 @@ class Store:
             if zlib.crc32(data) != checksum:
                 return None
             try:
-                return identity, _loads(data)
+                return identity, loads(data)
             except Exception:  # a damaged or foreign value: a miss, rewritten by the caller
                 return None
 
     def put(self, key: str, identity: str, value: object) -> None:
         """Keep ``value`` under ``key`` (written with the next batch)."""
         try:
-            data = _dumps(value)
+            data = dumps(value)
         except Exception:  # a value that cannot be stored is simply not cached
             return
         with self._lock:
@@ -401,7 +304,7 @@ def open_store(
         return None
     try:
         directory = cache_directory(environ).resolve()
-        if _is_under(directory, root.resolve()):
+        if is_under(directory, root.resolve()):
             return None  # never inside the project tree: a project must not plant its cache
     except (OSError, RuntimeError):
         return None
@@ -410,32 +313,6 @@ def open_store(
         if store is None:
             store = _opened[directory] = Store(directory)
         return store
-
-
-def fingerprint(value: object) -> str:
-    """A stable hash of a tree of dataclasses, paths, sets and plain values (set order and
-    hash randomisation do not change it)."""
-    return hashlib.blake2b(repr(_canonical(value)).encode(), digest_size=12).hexdigest()
-
-
-def _canonical(value: object) -> object:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (
-            type(value).__qualname__,
-            tuple((f.name, _canonical(getattr(value, f.name))) for f in dataclasses.fields(value)),
-        )
-    if isinstance(value, (set, frozenset)):
-        return ("set", tuple(sorted(repr(_canonical(item)) for item in value)))
-    if isinstance(value, (list, tuple)):
-        return tuple(_canonical(item) for item in value)
-    if isinstance(value, Mapping):
-        return (
-            "map",
-            tuple(sorted((repr(_canonical(k)), _canonical(v)) for k, v in value.items())),
-        )
-    if isinstance(value, pathlib.PurePath):
-        return ("path", str(value))
-    return value
 
 
 class PersistedResolutions:
@@ -505,11 +382,3 @@ class PersistedResolutions:
                 cached = (identity_of(status), max(status.st_mtime_ns, status.st_ctime_ns))
             self._statuses[path] = cached
         return cached
-
-
-def identity_of(status: os.stat_result) -> str:
-    """The identity string of a ``stat`` result (see ``file_identity``)."""
-    return (
-        f"{status.st_mode >> 12:o}:{status.st_size}:{status.st_mtime_ns}:"
-        f"{status.st_ctime_ns}:{status.st_ino}"
-    )

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from spoc_lsp.index.conditions import ConditionFacts
 from spoc_lsp.index.model import ModuleProblem, ModuleSummary
-from spoc_lsp.index.store import Store, identity_of, settled
+from spoc_lsp.index.store import Store
+from spoc_lsp.index.store_keys import identity_of, settled
 from spoc_lsp.index.symbols import summarize
 from spoc_lsp.index.tracking import Clock, Tracker
 
@@ -88,7 +89,7 @@ class SummaryCache:
         self, file: Path, name: str, is_package: bool, status: os.stat_result | None
     ) -> ModuleSummary:
         """From the store when it holds this file version's summary; else built (and kept
-        there, once the file has settled: see ``store.SETTLE_NS``)."""
+        there, once the file has settled: see ``store_keys.SETTLE_NS``)."""
         store = self._store
         if store is None or status is None:
             return self._build(file, name, is_package)

@@ -120,16 +120,6 @@ class AssignmentRules(SummaryState):
         else:
             self.external_attribute(base, target.attr, target)
 
-    def _external_attribute(self, owner: ast.expr, attribute: str, node: ast.AST) -> None:
-        """``imported_module.attr = value`` adds ``attr`` to ANOTHER module once this runs."""
-        dotted: list[str] = []
-        while isinstance(owner, ast.Attribute):
-            dotted.insert(0, owner.attr)
-            owner = owner.value
-        if isinstance(owner, ast.Name) and owner.id in self.module_names:
-            module = ".".join([self.module_names[owner.id], *dotted])
-            self.external_attributes.append((module, attribute, getattr(node, "lineno", 1)))
-
     def _aug_assign(self, node: ast.AugAssign, context: Context) -> None:
         target = node.target
         if isinstance(target, ast.Name):

@@ -21,8 +21,9 @@ from pathlib import Path
 import pytest
 from fixture_project import CASES, build_project
 
-from spoc_lsp.index import store as store_module
 from spoc_lsp.index.store import Store, open_store
+from spoc_lsp.index.store_keys import SETTLE_NS, cache_directory
+from spoc_lsp.index.store_pickle import loads
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = ("shop", "broken")
@@ -49,7 +50,7 @@ def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for root in found.values():
         _backdate(root)
     # ctime cannot be backdated: wait until every file's last change has settled.
-    time.sleep(store_module.SETTLE_NS / 1e9 + 0.2)
+    time.sleep(SETTLE_NS / 1e9 + 0.2)
     return found
 
 
@@ -103,7 +104,7 @@ def test_warm_and_cold_give_the_output_of_no_cache(
 def _copy(projects: dict[str, Path], name: str, target: Path) -> Path:
     root = Path(shutil.copytree(projects[name], target / name, symlinks=True))
     _backdate(root)
-    time.sleep(store_module.SETTLE_NS / 1e9 + 0.2)
+    time.sleep(SETTLE_NS / 1e9 + 0.2)
     return root
 
 
@@ -121,7 +122,7 @@ def test_a_module_edited_between_runs_is_read_again(
     added = check(root, cache)
     assert added.stdout == check(root, tmp_path / "none", "--no-cache").stdout
     assert "'TimingMidleware'" not in added.stdout
-    time.sleep(store_module.SETTLE_NS / 1e9 + 0.2)
+    time.sleep(SETTLE_NS / 1e9 + 0.2)
     assert check(root, cache).stdout == added.stdout  # now settled: this version is stored
     # Renamed in place, with the same size and mtime: still seen (ctime and inode differ).
     status = module.stat()
@@ -223,7 +224,7 @@ def test_a_planted_pickle_never_runs(projects: dict[str, Path], tmp_path: Path) 
     assert check(root, cache).stdout == reference.stdout
     assert not marker.exists()
     with pytest.raises(pickle.UnpicklingError):
-        store_module._loads(data)
+        loads(data)
 
 
 def test_two_processes_share_one_cache(projects: dict[str, Path], tmp_path: Path) -> None:
@@ -266,12 +267,10 @@ def test_two_processes_share_one_cache(projects: dict[str, Path], tmp_path: Path
 
 def test_store_location_and_refusals(tmp_path: Path) -> None:
     home = str(Path.home())
-    assert store_module.cache_directory({"SPOC_LSP_CACHE_DIR": "/x/y"}) == Path("/x/y")
-    assert store_module.cache_directory({"XDG_CACHE_HOME": "/c"}) == Path("/c/spoc-lsp")
-    assert store_module.cache_directory({"XDG_CACHE_HOME": "rel"}) == Path(
-        home, ".cache", "spoc-lsp"
-    )
-    assert store_module.cache_directory({}) == Path(home, ".cache", "spoc-lsp")
+    assert cache_directory({"SPOC_LSP_CACHE_DIR": "/x/y"}) == Path("/x/y")
+    assert cache_directory({"XDG_CACHE_HOME": "/c"}) == Path("/c/spoc-lsp")
+    assert cache_directory({"XDG_CACHE_HOME": "rel"}) == Path(home, ".cache", "spoc-lsp")
+    assert cache_directory({}) == Path(home, ".cache", "spoc-lsp")
     project = tmp_path / "project"
     project.mkdir()
     inside = {"SPOC_LSP_CACHE_DIR": str(project / ".cache")}

@@ -8,7 +8,8 @@ files of a project are not config files: their project is found from the file's 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -32,13 +33,16 @@ from spoc_lsp.lsp import convert
 from spoc_lsp.lsp.host import Project
 from spoc_lsp.lsp.language_server import (
     COMMAND_SHOW_PLUGINS,
+    Document,
     SpocLanguageServer,
     document_path,
     guarded,
 )
-from spoc_lsp.syntax.model import Span
+from spoc_lsp.syntax.model import Position, Span
 
 T = TypeVar("T")
+P = TypeVar("P")
+Found = TypeVar("Found")
 
 MOVE_FILTERS = [
     types.FileOperationFilter(
@@ -68,8 +72,8 @@ def register(server: SpocLanguageServer) -> None:
         guarded(on_code_lens)
     )
     server.feature(types.TEXT_DOCUMENT_REFERENCES)(guarded(on_references))
-    server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)(on_prepare_rename)
-    server.feature(types.TEXT_DOCUMENT_RENAME)(on_rename)
+    server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)(_refusable(on_prepare_rename))
+    server.feature(types.TEXT_DOCUMENT_RENAME)(_refusable(on_rename))
     server.feature(
         types.WORKSPACE_WILL_RENAME_FILES,
         types.FileOperationRegistrationOptions(filters=MOVE_FILTERS),
@@ -113,11 +117,21 @@ class _Converters:
         return types.WorkspaceEdit(changes=changes)
 
 
-def _answer(outcome: T | Refusal) -> T:
-    """Turn a refusal into the error response the client shows (nothing else is raised)."""
-    if isinstance(outcome, Refusal):
-        raise JsonRpcException(outcome.message, code=int(types.LSPErrorCodes.RequestFailed))
-    return outcome
+def _refusable(
+    handler: Callable[[SpocLanguageServer, P], Awaitable[T | Refusal | None]],
+) -> Callable[[SpocLanguageServer, P], Awaitable[T | None]]:
+    """``handler`` guarded (a failure answers nothing), with a ``Refusal`` it returns turned
+    into the error response the client shows (nothing else is raised)."""
+    safe = guarded(handler)
+
+    @functools.wraps(handler)
+    async def answer(ls: SpocLanguageServer, params: P) -> T | None:
+        outcome = await safe(ls, params)
+        if isinstance(outcome, Refusal):
+            raise JsonRpcException(outcome.message, code=int(types.LSPErrorCodes.RequestFailed))
+        return outcome
+
+    return answer
 
 
 # --- code lens ----------------------------------------------------------------------------------
@@ -182,75 +196,71 @@ async def on_references(
 
 async def on_prepare_rename(
     ls: SpocLanguageServer, params: types.PrepareRenameParams
-) -> types.PrepareRenamePlaceholder | None:
-    return _answer(await _prepare_rename(ls, params))
-
-
-@guarded
-async def _prepare_rename(
-    ls: SpocLanguageServer, params: types.PrepareRenameParams
 ) -> types.PrepareRenamePlaceholder | Refusal | None:
-    document = await ls.document(params.text_document.uri, python_files=True)
-    if document is None:
-        return None
-    position = document.converter.from_lsp(params.position)
-    project = document.project
-
-    def compute(analysis: ProjectAnalysis) -> types.PrepareRenamePlaceholder | Refusal | None:
-        try:
-            with project.lock:
-                target = prepare_rename(
-                    analysis, project.resolver, document.path, position, document.overlays
-                )
-        except RenameError as refusal:
-            return Refusal(str(refusal))
-        if target is None:
-            return None
-        return types.PrepareRenamePlaceholder(
+    return await _rename_request(
+        ls,
+        params.text_document.uri,
+        params.position,
+        lambda analysis, document, position: prepare_rename(
+            analysis, document.project.resolver, document.path, position, document.overlays
+        ),
+        lambda analysis, document, target: types.PrepareRenamePlaceholder(
             range=document.converter.range(target.span), placeholder=target.placeholder
-        )
-
-    return await ls.answer(document, compute)
+        ),
+    )
 
 
 async def on_rename(
     ls: SpocLanguageServer, params: types.RenameParams
-) -> types.WorkspaceEdit | None:
-    return _answer(await _rename(ls, params))
-
-
-@guarded
-async def _rename(
-    ls: SpocLanguageServer, params: types.RenameParams
 ) -> types.WorkspaceEdit | Refusal | None:
-    document = await ls.document(params.text_document.uri, python_files=True)
-    if document is None:
-        return None
-    position = document.converter.from_lsp(params.position)
-    project, overlays = document.project, document.overlays
-
-    def compute(
-        analysis: ProjectAnalysis,
-    ) -> tuple[types.WorkspaceEdit, list[str]] | Refusal | None:
-        try:
-            with project.lock:
-                result = rename(
-                    analysis, project.resolver, document.path, position, params.new_name, overlays
-                )
-        except RenameError as refusal:
-            return Refusal(str(refusal))
-        if result is None:
-            return None
-        edit = _Converters(ls, overlays, analysis).workspace_edit(result.edits)
-        return edit, list(result.notes)
-
-    outcome = await ls.answer(document, compute)
+    outcome = await _rename_request(
+        ls,
+        params.text_document.uri,
+        params.position,
+        lambda analysis, document, position: rename(
+            analysis,
+            document.project.resolver,
+            document.path,
+            position,
+            params.new_name,
+            document.overlays,
+        ),
+        lambda analysis, document, result: (
+            _Converters(ls, document.overlays, analysis).workspace_edit(result.edits),
+            list(result.notes),
+        ),
+    )
     if outcome is None or isinstance(outcome, Refusal):
         return outcome
     edit, notes = outcome
     for note in notes:
         ls.log(f"spoc-lsp: {note}", types.MessageType.Info)
     return edit
+
+
+async def _rename_request(
+    ls: SpocLanguageServer,
+    uri: str,
+    at: types.Position,
+    ask: Callable[[ProjectAnalysis, Document, Position], Found | None],
+    present: Callable[[ProjectAnalysis, Document, Found], T],
+) -> T | Refusal | None:
+    """``ask`` the rename analysis at ``at`` in ``uri`` (under the project's lock) and
+    ``present`` what it found; a ``RenameError`` it raises becomes the ``Refusal``."""
+    document = await ls.document(uri, python_files=True)
+    if document is None:
+        return None
+    position = document.converter.from_lsp(at)
+
+    def compute(analysis: ProjectAnalysis) -> T | Refusal | None:
+        try:
+            with document.project.lock:
+                found = ask(analysis, document, position)
+        except RenameError as refusal:
+            return Refusal(str(refusal))
+        return None if found is None else present(analysis, document, found)
+
+    return await ls.answer(document, compute)
 
 
 # --- moving modules -----------------------------------------------------------------------------
