@@ -58,7 +58,10 @@ def test_wrong_types_are_spoc009_with_the_runtime_message(text: str, runtime_val
 
 
 def test_a_half_typed_value_is_a_site_and_the_rest_still_reads() -> None:
-    text = '[spoc.interfaces]\ndb = "app.db.Plu\nmiddleware = "callable"\n[spoc.plugins]\nm = ["a.b"]\n'
+    text = (
+        '[spoc.interfaces]\ndb = "app.db.Plu\nmiddleware = "callable"\n'
+        '[spoc.plugins]\nm = ["a.b"]\n'
+    )
     parsed = parse_config("toml", text, None)
     site = parsed.interface_at(Position(1, 10))
     assert site is not None and site.group == "db" and site.text == "app.db.Plu"
