@@ -18,7 +18,8 @@ from lsprotocol import types
 
 from spoc_lsp.analysis.analyze import ProjectAnalysis, present
 from spoc_lsp.lsp import convert
-from spoc_lsp.lsp.host import Project
+from spoc_lsp.lsp.analyses import project_texts
+from spoc_lsp.lsp.host import Project, interface_files
 from spoc_lsp.lsp.language_server import (
     SpocLanguageServer,
     ask_client,
@@ -63,6 +64,10 @@ async def _run_analysis(ls: SpocLanguageServer, root: Path, delay: float) -> Non
         await asyncio.shield(run.result)
         if not ls.analyses.is_newest(project, run):
             return  # a newer edit arrived meanwhile; its analysis publishes
+        if project_texts(project, ls.overlays()) != run.texts:
+            # The analysis found files to read that are open (interface and plugin classes
+            # read for the first time): read their buffers, not the disk.
+            schedule(ls, root, 0)
         if publish(ls, project):
             await refresh_code_lenses(ls)
     except asyncio.CancelledError:
@@ -190,7 +195,20 @@ def _document_event(ls: SpocLanguageServer, uri: str) -> Path | None:
     root = ls.config_root(uri)
     if root is not None:
         schedule(ls, root)
+    else:
+        _recheck_interfaces(ls, uri)
     return root
+
+
+def _recheck_interfaces(ls: SpocLanguageServer, uri: str) -> None:
+    """A Python buffer that an interface verdict read (an interface or a plugin class) was
+    opened, edited or closed: its projects are analysed again with it."""
+    path = document_path(uri)
+    if path is None or path.suffix not in (".py", ".pyi"):
+        return
+    for project in list(ls.host.projects.values()):
+        if path in interface_files(project.analysis):
+            schedule(ls, project.root)
 
 
 def on_open(ls: SpocLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
