@@ -7,6 +7,7 @@ from pathlib import Path
 
 from spoc.plugins import PluginEntry
 from spoc_lsp.analysis.analyze import ProjectAnalysis, relative, safe_resolve
+from spoc_lsp.analysis.interface_report import plugin_verdict
 from spoc_lsp.analysis.interface_values import value_hover
 from spoc_lsp.analysis.model import Hover, Resolving
 from spoc_lsp.index.model import Resolution, Status
@@ -27,6 +28,7 @@ def hover(
         resolution = analysis.resolutions.get(entry.uri) or safe_resolve(resolver, entry.uri)
         parts = [
             describe_resolution(analysis, resolution, resolver),
+            plugin_verdict(analysis, entry),
             group_order(analysis, entry.group, entry),
         ]
         return Hover("\n\n---\n\n".join(part for part in parts if part), span)

@@ -68,14 +68,18 @@ def kind_markdown(kind: str) -> str:
 
 
 def value_hover_text(analysis: ProjectAnalysis, entry: InterfaceEntry, resolver: Resolving) -> str:
-    """The kind's meaning, or what the class URI resolves to (as a plugin URI's hover)."""
+    """The kind's meaning, or what the class URI resolves to (as a plugin URI's hover), and
+    how many plugins of the group satisfy it."""
     from spoc_lsp.analysis.hover import describe_resolution  # hover imports this module
 
+    from spoc_lsp.analysis.interface_report import group_count
+
+    count = group_count(analysis, entry.group).title
     if is_kind(entry.value):
-        return kind_markdown(entry.value)
+        return f"{kind_markdown(entry.value)}\n\n{count}"
     resolution = analysis.resolutions.get(entry.value) or safe_resolve(resolver, entry.value)
     header = f"Interface of group `{entry.group}`"
-    return f"{header}\n\n{describe_resolution(analysis, resolution, resolver)}"
+    return f"{header}\n\n{describe_resolution(analysis, resolution, resolver)}\n\n{count}"
 
 
 def value_hover(
