@@ -1,5 +1,5 @@
 """Plugin interfaces checked statically (SPOC011): each plugin of a group that ``[spoc.interfaces]``
-declares, read from source (``index.classes``) and judged by ``spoc.interfaces`` — the rules the
+declares, read from source (``index.shapes``) and judged by ``spoc.interfaces`` — the rules the
 runtime applies, so both say the same sentence. Where the source does not settle it, nothing is
 said (unverifiable); an interface value that does not resolve is SPOC001/002/003.
 """
@@ -25,8 +25,8 @@ from spoc.uri import uri_problem
 from spoc_lsp.analysis.entry_diagnostics import safe_resolve
 from spoc_lsp.analysis.model import Diagnostic, Resolving
 from spoc_lsp.analysis.rules import rule
-from spoc_lsp.index.classes import ShapeReader, Unverifiable
 from spoc_lsp.index.model import Definition, Resolution, Status
+from spoc_lsp.index.shapes import ShapeReader, Unverifiable
 from spoc_lsp.syntax.model import InterfaceEntry, ParsedConfig, Span
 
 

@@ -14,6 +14,7 @@ import ast
 import builtins
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from spoc.interfaces import (
     UNKNOWN_VERSION,
@@ -394,3 +395,39 @@ def _bound_names(node: ast.stmt) -> Iterator[tuple[str, ast.expr | None]]:
             if item.optional_vars is not None:
                 for name in target_names(item.optional_vars):
                     yield name, None
+
+
+_TREES: dict[tuple[str, object, object], ast.Module | None] = {}
+
+
+def parse_file(path: str, mtime_ns: int, size: int) -> ast.Module | None:
+    """A file's syntax tree, parsed once per file identity (``None``: unreadable or invalid)."""
+    key = (path, mtime_ns, size)
+    if key not in _TREES:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        _store(key, _parse(text, path))
+    return _TREES[key]
+
+
+def parse_text(path: str, text: str) -> ast.Module | None:
+    """An open buffer's syntax tree, parsed once per text."""
+    key = (path, "overlay", text)
+    if key not in _TREES:
+        _store(key, _parse(text, path))
+    return _TREES[key]
+
+
+def _store(key: tuple[str, object, object], tree: ast.Module | None) -> None:
+    if len(_TREES) >= 512:
+        _TREES.pop(next(iter(_TREES)))
+    _TREES[key] = tree
+
+
+def _parse(text: str, path: str) -> ast.Module | None:
+    try:
+        return ast.parse(text, path)
+    except (SyntaxError, ValueError):
+        return None

@@ -29,6 +29,8 @@ from spoc.interfaces import (
 from spoc_lsp.index.class_bodies import (
     ClassBody,
     Names,
+    parse_file,
+    parse_text,
     read_class_body,
     read_module,
     sets_attributes_on,
@@ -140,12 +142,12 @@ class ShapeReader:
         self.files_read.add(file)
         overlay = self._overlays.get(file)
         if overlay is not None:
-            return _parse_text(str(file), overlay)
+            return parse_text(str(file), overlay)
         try:
             status = os.stat(file)
         except OSError:
             return None
-        return _parse_file(str(file), status.st_mtime_ns, status.st_size)
+        return parse_file(str(file), status.st_mtime_ns, status.st_size)
 
     def _module_of(self, file: Path) -> tuple[str, bool] | None:
         """The module name ``file`` is imported under, and whether it is a package."""
@@ -299,18 +301,12 @@ class ShapeReader:
             return located
         _, tree, names = located
         line = resolution.symbol.definition.line if resolution.symbol.definition else 0  # type: ignore[union-attr]
-        assigned = next(
-            (n for n in tree.body if isinstance(n, ast.Assign) and n.lineno - 1 == line), None
-        )
         not_known = Unverifiable(f"{resolution.uri!r} is not an instance made by a known class")
-        if (
-            assigned is None
-            or len(assigned.targets) != 1
-            or not isinstance(assigned.targets[0], ast.Name)
-            or not isinstance(assigned.value, ast.Call)
-        ):
+        made = _made_instance(tree, line)
+        if made is None:
             return not_known
-        dotted = names.qualified(assigned.value.func)
+        target, value = made
+        dotted = names.qualified(value.func)
         if dotted is None:
             return not_known
         read = self._base(dotted, frozenset())
@@ -325,7 +321,7 @@ class ShapeReader:
                 members.setdefault(name, Member(name))
                 if name == "VERSION":
                     version = UNKNOWN_VERSION
-        if sets_attributes_on(tree, assigned.targets[0].id):
+        if sets_attributes_on(tree, target):
             complete = False
         call = _first(read.mro, "__call__")
         return Shape(
@@ -336,6 +332,23 @@ class ShapeReader:
             version=version,
             call=call.signature if call is not None else None,
         )
+
+
+def _made_instance(tree: ast.Module, line: int) -> tuple[str, ast.Call] | None:
+    """``name = Cls(...)`` (or ``name: T = Cls(...)``) at the module's top level, 0-based
+    ``line``: the name and the call."""
+    for node in tree.body:
+        if node.lineno - 1 != line:
+            continue
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target: ast.expr = node.targets[0]
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            target = node.target
+        else:
+            return None
+        if isinstance(target, ast.Name) and isinstance(node.value, ast.Call):
+            return target.id, node.value
+    return None
 
 
 def _first(mro: tuple[ClassBody, ...], name: str) -> Member | None:
@@ -416,40 +429,6 @@ def _attributes_set_on(tree: ast.Module, name: str) -> set[str] | None:
         ):
             return None
     return found
-
-
-_TREES: dict[tuple[str, object, object], ast.Module | None] = {}
-
-
-def _parse_file(path: str, mtime_ns: int, size: int) -> ast.Module | None:
-    key = (path, mtime_ns, size)
-    if key not in _TREES:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
-        _store(key, _parse(text, path))
-    return _TREES[key]
-
-
-def _parse_text(path: str, text: str) -> ast.Module | None:
-    key = (path, "overlay", text)
-    if key not in _TREES:
-        _store(key, _parse(text, path))
-    return _TREES[key]
-
-
-def _store(key: tuple[str, object, object], tree: ast.Module | None) -> None:
-    if len(_TREES) >= 512:
-        _TREES.pop(next(iter(_TREES)))
-    _TREES[key] = tree
-
-
-def _parse(text: str, path: str) -> ast.Module | None:
-    try:
-        return ast.parse(text, path)
-    except (SyntaxError, ValueError):
-        return None
 
 
 __all__ = ["ReadClass", "ShapeReader", "Signature", "Unverifiable"]
