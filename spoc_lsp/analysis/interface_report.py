@@ -56,7 +56,8 @@ class GroupCount:
     @property
     def title(self) -> str:
         noun = "plugin" if self.plugins == 1 else "plugins"
-        text = f"{self.plugins} {noun} of '{self.group}': {self.satisfy} satisfy, {self.fail} do not"
+        text = f"{self.plugins} {noun} of '{self.group}': "
+        text += f"{self.satisfy} satisfy, {self.fail} do not"
         if self.unverifiable:
             text += f", {self.unverifiable} cannot be verified"
         return text

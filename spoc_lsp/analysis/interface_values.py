@@ -7,6 +7,7 @@ from pathlib import Path
 
 from spoc.interfaces import KINDS, is_kind
 from spoc_lsp.analysis.analyze import ProjectAnalysis, safe_resolve
+from spoc_lsp.analysis.interface_report import group_count
 from spoc_lsp.analysis.model import Completion, Hover, Resolving, Target
 from spoc_lsp.index.model import Definition, Status
 from spoc_lsp.syntax.model import InterfaceEntry, Position, Span, StringSite
@@ -71,8 +72,6 @@ def value_hover_text(analysis: ProjectAnalysis, entry: InterfaceEntry, resolver:
     """The kind's meaning, or what the class URI resolves to (as a plugin URI's hover), and
     how many plugins of the group satisfy it."""
     from spoc_lsp.analysis.hover import describe_resolution  # hover imports this module
-
-    from spoc_lsp.analysis.interface_report import group_count
 
     count = group_count(analysis, entry.group).title
     if is_kind(entry.value):

@@ -26,8 +26,7 @@ from spoc_lsp.lsp.settings import ServerSettings
 def interface_files(analysis: ProjectAnalysis | None) -> frozenset[Path]:
     """The Python files the interface verdicts of ``analysis`` read (interface and plugin
     classes): an edit in one of them re-checks the project."""
-    files: frozenset[Path] = getattr(analysis, "interface_files", frozenset())
-    return files
+    return analysis.interface_files if analysis is not None else frozenset()
 
 
 @dataclass

@@ -31,10 +31,13 @@ class Mongo:
         pass
 """
 
-MONGO_FIXED = MONGO + """
+MONGO_FIXED = (
+    MONGO
+    + """
     def disconnect(self):
         pass
 """
+)
 
 POSTGRES = """
 class Postgres:
