@@ -127,3 +127,49 @@ async def test_completion_in_a_half_typed_interface_value_offers_the_kinds(
     assert "called" in first.documentation.value
     assert isinstance(first.text_edit, types.TextEdit)
     assert first.text_edit.range.start == types.Position(line=1, character=14)
+
+
+async def test_editing_the_interface_class_rechecks_its_plugins(
+    lsp_client: LanguageClient, make_project: MakeProject
+) -> None:
+    root = make_project(PROJECT)
+    await initialize(lsp_client, root)
+    # Open before any analysis: the first one reads the disk, then learns the file matters.
+    interface = open_file(lsp_client, root / "apps" / "shop" / "interfaces.py")
+    relaxed = INTERFACE.replace("\n    def disconnect(self) -> None: ...\n", "\n").lstrip("\n")
+    change_file(lsp_client, interface, relaxed, 2)
+    toml = open_file(lsp_client, root / "config" / "spoc.toml")
+    await wait_for_diagnostics(lsp_client, toml, lambda d: not spoc011(d) and len(d) == 0)
+    assert await lens_titles(lsp_client, root / "apps" / "shop" / "interfaces.py") == [
+        "2 plugins of 'database': 2 satisfy, 0 do not"
+    ]
+    change_file(lsp_client, interface, INTERFACE.lstrip("\n"), 3)
+    found = await wait_for_diagnostics(lsp_client, toml, lambda d: bool(spoc011(d)))
+    assert "missing 'disconnect'" in spoc011(found)[0]
+
+    # Closed unsaved: the file on disk is the truth again (it asks for disconnect too).
+    change_file(lsp_client, interface, relaxed, 4)
+    await wait_for_diagnostics(lsp_client, toml, lambda d: not spoc011(d))
+    lsp_client.text_document_did_close(
+        types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=interface))
+    )
+    await wait_for_diagnostics(lsp_client, toml, lambda d: bool(spoc011(d)))
+
+
+async def test_the_interface_class_changed_on_disk_rechecks_its_plugins(
+    lsp_client: LanguageClient, make_project: MakeProject
+) -> None:
+    root = make_project(PROJECT)
+    await initialize(lsp_client, root)
+    toml = open_file(lsp_client, root / "config" / "spoc.toml")
+    await wait_for_diagnostics(lsp_client, toml, lambda d: bool(spoc011(d)))
+    path = root / "apps" / "shop" / "interfaces.py"
+    relaxed = INTERFACE.replace("\n    def disconnect(self) -> None: ...\n", "\n").lstrip("\n")
+    path.write_text(relaxed, encoding="utf-8")
+    # No plugin URI reads the interface's file: only the interface verdicts do.
+    lsp_client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=path.as_uri(), type=types.FileChangeType.Changed)]
+        )
+    )
+    await wait_for_diagnostics(lsp_client, toml, lambda d: not spoc011(d))
