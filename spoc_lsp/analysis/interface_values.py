@@ -84,11 +84,20 @@ def value_hover_text(analysis: ProjectAnalysis, entry: InterfaceEntry, resolver:
 def value_hover(
     analysis: ProjectAnalysis, path: Path, position: Position, resolver: Resolving
 ) -> Hover | None:
-    """Hover on an interface value, or ``None`` elsewhere."""
+    """Hover on an interface value, or on its group name (the group's count and merged
+    order), or ``None`` elsewhere."""
+    from spoc_lsp.analysis.hover import group_order  # hover imports this module
+
     entry = interface_entry_at(analysis, path, position)
-    if entry is None:
+    if entry is not None:
+        return Hover(value_hover_text(analysis, entry, resolver), entry.site.span)
+    parsed = analysis.parsed.get(path)
+    key = next((i for i in parsed.interfaces if i.key.contains(position)), None) if parsed else None
+    if key is None:
         return None
-    return Hover(value_hover_text(analysis, entry, resolver), entry.site.span)
+    head = f"Interface of group `{key.group}`: `{key.value}`"
+    parts = [head, group_count(analysis, key.group).title, group_order(analysis, key.group, None)]
+    return Hover("\n\n".join(parts), key.key)
 
 
 def _offset_at(site: StringSite, value: str, position: Position) -> int | None:

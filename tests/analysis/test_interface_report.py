@@ -105,3 +105,11 @@ def test_a_lens_on_the_interface_class_only(tmp_path: Path) -> None:
     ]
     plugs = root / "plugs.py"
     assert interface_lenses(analysis, resolver, plugs, plugs.read_text()) == []  # type: ignore[arg-type]
+
+
+def test_hover_on_an_interface_group_name(tmp_path: Path) -> None:
+    root, analysis, resolver = setup(tmp_path)
+    found = hover(analysis, root / "spoc.toml", Position(1, 2), resolver)  # type: ignore[arg-type]
+    assert found is not None
+    assert found.markdown.startswith("Interface of group `database`: `contracts.Backend`")
+    assert "3 plugins of 'database'" in found.markdown and "merged load order" in found.markdown
