@@ -110,6 +110,18 @@ class ShapeReader:
             call=call.signature if call is not None else None,
         )
 
+    @property
+    def overlays(self) -> Mapping[Path, str]:
+        """The open buffers read instead of the files on disk."""
+        return self._overlays
+
+    def resolve(self, uri: str) -> Resolution:
+        return self._resolve(uri)
+
+    def read_class(self, resolution: Resolution) -> ReadClass | Unverifiable:
+        """A resolved class URI read with its bases (for stubs of what it lacks)."""
+        return self._class_of(resolution)
+
     def shape(self, resolution: Resolution) -> Shape | Unverifiable:
         """What a resolved plugin URI is, as the runtime would read the loaded object."""
         symbol = resolution.symbol
