@@ -183,7 +183,7 @@ def _verdict(
         return verdict(unverifiable="the plugin URI is invalid"), None
     if resolution.status is not Status.RESOLVED or resolution.import_problems:
         return verdict(unverifiable="the plugin does not resolve for certain"), None
-    shape = reader.shape(resolution)
+    shape = reader.kind_shape(resolution) if interface is None else reader.shape(resolution)
     if isinstance(shape, Unverifiable):
         return verdict(unverifiable=shape.reason), None
     if interface is None:

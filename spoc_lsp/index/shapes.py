@@ -27,10 +27,11 @@ from spoc.interfaces import (
     is_public_member,
 )
 from spoc_lsp.index.class_bodies import (
+    KNOWN_CLASS_DECORATORS,
     ClassBody,
     Names,
-    parse_file,
-    parse_text,
+    attributes_set_on,
+    linearize,
     read_class_body,
     read_module,
     sets_attributes_on,
@@ -38,6 +39,7 @@ from spoc_lsp.index.class_bodies import (
 )
 from spoc_lsp.index.model import Resolution, Status
 from spoc_lsp.index.search_path import SearchPath
+from spoc_lsp.index.source_trees import parse_file, parse_text
 
 # Bases that add no public member (the runtime skips ``object``; these bind only dunders and
 # private names).
@@ -121,6 +123,23 @@ class ShapeReader:
     def read_class(self, resolution: Resolution) -> ReadClass | Unverifiable:
         """A resolved class URI read with its bases (for stubs of what it lacks)."""
         return self._class_of(resolution)
+
+    def kind_shape(self, resolution: Resolution) -> Shape | Unverifiable:
+        """Enough of a plugin for a kind check: a class statement whose decorators keep it a
+        class is a callable class whatever its body and bases."""
+        symbol = resolution.symbol
+        if resolution.status is Status.RESOLVED and symbol is not None and symbol.kind == "class":
+            located = self._located(resolution)
+            if isinstance(located, Unverifiable):
+                return located
+            _, tree, names = located
+            found = _find_class(tree, symbol.definition.line if symbol.definition else 0)
+            if found is not None and all(
+                names.qualified(d.func if isinstance(d, ast.Call) else d) in KNOWN_CLASS_DECORATORS
+                for d in found[0].decorator_list
+            ):
+                return Shape("class", is_callable=True)
+        return self.shape(resolution)
 
     def shape(self, resolution: Resolution) -> Shape | Unverifiable:
         """What a resolved plugin URI is, as the runtime would read the loaded object."""
@@ -246,7 +265,7 @@ class ShapeReader:
             if isinstance(read, Unverifiable):
                 return Unverifiable(f"base {dotted!r} of {qualname!r}: {read.reason}")
             bases.append(read)
-        mro = _linearize(body, bases)
+        mro = linearize(body, [base.mro for base in bases])
         if mro is None:
             return Unverifiable(f"the bases of {qualname!r} have no consistent order")
         return ReadClass(qualname, file, node.lineno, mro)
@@ -297,7 +316,7 @@ class ShapeReader:
         )
         if node is None or node.decorator_list:
             return Unverifiable(f"{resolution.uri!r} is not a plain top-level function")
-        attributes = _attributes_set_on(tree, node.name)
+        attributes = attributes_set_on(tree, node.name)
         if attributes is None:
             return Unverifiable(f"the module sets attributes on {node.name!r} dynamically")
         return Shape(
@@ -383,26 +402,6 @@ def _version(mro: tuple[ClassBody, ...]) -> Version | UnknownVersion | None:
     return next((body.version for body in mro if body.version is not None), None)
 
 
-def _linearize(body: ClassBody, bases: list[ReadClass]) -> tuple[ClassBody, ...] | None:
-    """C3 linearization, as ``type`` computes ``__mro__`` (``None`` when there is none)."""
-    sequences = [list(base.mro) for base in bases] + [[base.mro[0] for base in bases]]
-    order = [body]
-    while True:
-        sequences = [sequence for sequence in sequences if sequence]
-        if not sequences:
-            return tuple(order)
-        for sequence in sequences:
-            head = sequence[0]
-            if not any(head in other[1:] for other in sequences):
-                break
-        else:
-            return None
-        order.append(head)
-        for sequence in sequences:
-            if sequence[0] is head:
-                del sequence[0]
-
-
 def _find_class(tree: ast.Module, line: int) -> tuple[ast.ClassDef, str] | None:
     """The class statement at 0-based ``line`` (its ``class`` or a decorator line), with its
     qualified name; classes inside functions are not followed."""
@@ -419,28 +418,6 @@ def _find_class(tree: ast.Module, line: int) -> tuple[ast.ClassDef, str] | None:
         return None
 
     return search(tree.body, "")
-
-
-def _attributes_set_on(tree: ast.Module, name: str) -> set[str] | None:
-    """Attributes the module assigns on ``name`` (``name.x = ...``); ``None`` when it sets
-    them in a way that cannot be listed (``setattr``, ``__dict__``)."""
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            if node.value.id == name and isinstance(node.ctx, ast.Store):
-                found.add(node.attr)
-            if node.value.id == name and node.attr == "__dict__":
-                return None
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id in ("setattr", "delattr")
-            and node.args
-            and isinstance(node.args[0], ast.Name)
-            and node.args[0].id == name
-        ):
-            return None
-    return found
 
 
 __all__ = ["ReadClass", "ShapeReader", "Signature", "Unverifiable"]

@@ -303,3 +303,15 @@ def test_stubs_keep_annotations_when_the_plugin_module_postpones_them(tmp_path: 
     )
     edit.file.write_text(fixed)
     assert agree(root) == []
+
+
+@pytest.mark.parametrize(("value", "expected"), [("class", 0), ("callable", 0), ("module", 1)])
+def test_a_kind_check_needs_no_readable_body(tmp_path: Path, value: str, expected: int) -> None:
+    plugin = "class Table(dict):\n    pass\n"  # a built-in base: members unreadable, kind known
+    root = project(
+        tmp_path,
+        f'group = "{value}"',
+        'group = ["app.table.Table"]',
+        {"app.__init__": "", "app.table": plugin},
+    )
+    assert len(agree(root)) == expected
