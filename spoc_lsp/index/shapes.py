@@ -132,8 +132,8 @@ class ShapeReader:
             located = self._located(resolution)
             if isinstance(located, Unverifiable):
                 return located
-            _, tree, names = located
-            found = _find_class(tree, symbol.definition.line if symbol.definition else 0)
+            _, tree, names, line = located
+            found = _find_class(tree, line)
             if found is not None and all(
                 names.qualified(d.func if isinstance(d, ast.Call) else d) in KNOWN_CLASS_DECORATORS
                 for d in found[0].decorator_list
@@ -194,7 +194,11 @@ class ShapeReader:
                 return ".".join(parts), is_package
         return None
 
-    def _located(self, resolution: Resolution) -> tuple[Path, ast.Module, Names] | Unverifiable:
+    def _located(
+        self, resolution: Resolution
+    ) -> tuple[Path, ast.Module, Names, int] | Unverifiable:
+        """The file, tree and names of a resolved symbol's module, and the 0-based line of its
+        statement (found again by name in an open buffer, whose lines may have moved)."""
         symbol = resolution.symbol
         definition = symbol.definition if symbol is not None else None
         if definition is None or definition.file is None or definition.file.suffix != ".py":
@@ -204,7 +208,13 @@ class ShapeReader:
         module = self._module_of(file)
         if tree is None or module is None:
             return Unverifiable(f"the source of {resolution.uri!r} cannot be read")
-        return file, tree, Names(tree, *module)
+        line = definition.line
+        if file in self._overlays and symbol is not None and symbol.kind != "module":
+            moved = _line_of(tree, resolution.uri.rpartition(".")[2], line)
+            if moved is None:
+                return Unverifiable(f"{resolution.uri!r} is being edited")
+            line = moved
+        return file, tree, Names(tree, *module), line
 
     # --- classes --------------------------------------------------------------------------
 
@@ -215,8 +225,7 @@ class ShapeReader:
         located = self._located(resolution)
         if isinstance(located, Unverifiable):
             return located
-        file, tree, names = located
-        line = symbol.definition.line if symbol.definition is not None else 0
+        file, tree, names, line = located
         return self._read_class(file, tree, names, line, frozenset())
 
     def _read_class(
@@ -280,8 +289,7 @@ class ShapeReader:
         located = self._located(resolution)
         if isinstance(located, Unverifiable):
             return located
-        file, tree, names = located
-        line = symbol.definition.line if symbol.definition is not None else 0
+        file, tree, names, line = located
         return self._read_class(file, tree, names, line, visiting)
 
     # --- other kinds ----------------------------------------------------------------------
@@ -290,7 +298,7 @@ class ShapeReader:
         located = self._located(resolution)
         if isinstance(located, Unverifiable):
             return located
-        file, tree, names = located
+        file, tree, names, _ = located
         read = read_module(tree, names)
         members = dict(read.members)
         if file.name == "__init__.py":  # submodules imported anywhere become attributes
@@ -304,8 +312,7 @@ class ShapeReader:
         located = self._located(resolution)
         if isinstance(located, Unverifiable):
             return located
-        _, tree, _ = located
-        line = resolution.symbol.definition.line if resolution.symbol.definition else 0  # type: ignore[union-attr]
+        _, tree, _, line = located
         node = next(
             (
                 n
@@ -330,8 +337,7 @@ class ShapeReader:
         located = self._located(resolution)
         if isinstance(located, Unverifiable):
             return located
-        _, tree, names = located
-        line = resolution.symbol.definition.line if resolution.symbol.definition else 0  # type: ignore[union-attr]
+        _, tree, names, line = located
         not_known = Unverifiable(f"{resolution.uri!r} is not an instance made by a known class")
         made = _made_instance(tree, line)
         if made is None:
@@ -363,6 +369,30 @@ class ShapeReader:
             version=version,
             call=call.signature if call is not None else None,
         )
+
+
+def _line_of(tree: ast.Module, name: str, line: int) -> int | None:
+    """The 0-based line of the top-level statement binding ``name`` (the only one), else
+    ``line`` when the statement there binds it."""
+    found: list[int] = []
+    at_line = False
+    for node in tree.body:
+        bound: list[str] = []
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            bound = [node.name]
+        elif isinstance(node, ast.Assign):
+            bound = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            bound = [node.target.id]
+        if name in bound:
+            first = node.lineno - 1
+            decorators = getattr(node, "decorator_list", [])
+            lines = {first, *(d.lineno - 1 for d in decorators)}
+            found.append(first)
+            at_line = at_line or line in lines
+    if len(found) == 1:
+        return found[0]
+    return line if at_line else None
 
 
 def _made_instance(tree: ast.Module, line: int) -> tuple[str, ast.Call] | None:

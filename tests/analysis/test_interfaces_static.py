@@ -315,3 +315,26 @@ def test_a_kind_check_needs_no_readable_body(tmp_path: Path, value: str, expecte
         {"app.__init__": "", "app.table": plugin},
     )
     assert len(agree(root)) == expected
+
+
+def test_an_open_buffer_of_the_plugin_is_read_even_with_its_lines_moved(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        'storage = "app.base.Storage"',
+        'storage = ["app.impls.Partial"]',
+        {"app.__init__": "", "app.base": BASES, "app.impls": IMPLS, "app.helpers": HELPERS},
+    )
+    resolver = open_resolver(root, Path(sys.executable), cache=False)
+    impls = root / "app" / "impls.py"
+    text = impls.read_text()
+    fixed = "# a comment\n# and another\n" + text.replace(
+        "class Partial(helpers.Getter):\n    VERSION = 3\n",
+        "class Partial(helpers.Getter):\n    VERSION = 3\n\n    def put(self, key, value):\n"
+        "        pass\n",
+    )
+    assert spoc011(analyze(take_snapshot(root), resolver)) != []
+    edited = analyze(take_snapshot(root, {impls: fixed}), resolver)
+    assert spoc011(edited) == []
+    [verdict] = edited.interface_verdicts.values()
+    assert verdict.satisfied
+    assert impls in edited.interface_files
