@@ -14,6 +14,7 @@ from pathlib import Path
 from spoc.interfaces import (
     KINDS,
     Interface,
+    Shape,
     failure_message,
     interface_value_problem,
     is_kind,
@@ -23,10 +24,12 @@ from spoc.interfaces import (
 from spoc.plugins import PluginEntry, PluginPlan
 from spoc.uri import uri_problem
 from spoc_lsp.analysis.entry_diagnostics import safe_resolve
-from spoc_lsp.analysis.model import Diagnostic, Resolving
+from spoc_lsp.analysis.interface_fixes import stub_fix
+from spoc_lsp.analysis.model import Diagnostic, Fix, Resolving
 from spoc_lsp.analysis.rules import rule
 from spoc_lsp.index.model import Definition, Resolution, Status
-from spoc_lsp.index.shapes import ShapeReader, Unverifiable
+from spoc_lsp.index.search_path import SearchPath
+from spoc_lsp.index.shapes import ReadClass, ShapeReader, Unverifiable
 from spoc_lsp.syntax.model import InterfaceEntry, ParsedConfig, Span
 
 
@@ -92,25 +95,32 @@ def check_interfaces(
             continue
         name = interface.name if isinstance(interface, Interface) else declaration.value
         for entry in plan.group(declaration.group):
-            verdict = _verdict(
-                entry, declaration, interface, name, definition, resolutions, resolver, reader
+            resolution = resolutions.get(entry.uri) or safe_resolve(resolver, entry.uri)
+            verdict, shape = _verdict(
+                entry, declaration, interface, name, definition, resolution, reader
             )
             verdicts[entry] = verdict
             where = spans.get(entry)
-            if verdict.problems and verdict.unverifiable is None and where is not None:
-                message = failure_message(entry.uri, name, declaration.group, verdict.problems)
-                diagnostics.setdefault(where[0], []).append(
-                    Diagnostic(
-                        where[0],
-                        where[1],
-                        rule("SPOC011").severity,
-                        "SPOC011",
-                        message,
-                        uri=entry.uri,
-                        group=entry.group,
-                        source=entry.provenance.source,
-                    )
+            if not verdict.problems or verdict.unverifiable is not None or where is None:
+                continue
+            fixes: tuple[Fix, ...] = ()
+            if isinstance(interface, Interface) and isinstance(shape, Shape):
+                fix = _stub_fix(declaration, interface, shape, resolution, reader, search_path)
+                fixes = () if fix is None else (fix,)
+            message = failure_message(entry.uri, name, declaration.group, verdict.problems)
+            diagnostics.setdefault(where[0], []).append(
+                Diagnostic(
+                    where[0],
+                    where[1],
+                    rule("SPOC011").severity,
+                    "SPOC011",
+                    message,
+                    uri=entry.uri,
+                    group=entry.group,
+                    source=entry.provenance.source,
+                    fixes=fixes,
                 )
+            )
     return InterfaceCheck(
         {path: tuple(items) for path, items in diagnostics.items()},
         verdicts,
@@ -159,29 +169,50 @@ def _verdict(
     interface: Interface | Unverifiable | None,
     name: str,
     definition: Definition | None,
-    resolutions: Mapping[str, Resolution],
-    resolver: Resolving,
+    resolution: Resolution,
     reader: ShapeReader,
-) -> InterfaceVerdict:
+) -> tuple[InterfaceVerdict, Shape | None]:
     def verdict(found: tuple[str, ...] = (), unverifiable: str | None = None) -> InterfaceVerdict:
         return InterfaceVerdict(
             entry.group, declaration.value, name, found, unverifiable, definition
         )
 
     if isinstance(interface, Unverifiable):
-        return verdict(unverifiable=f"the interface cannot be read: {interface.reason}")
+        return verdict(unverifiable=f"the interface cannot be read: {interface.reason}"), None
     if uri_problem(entry.uri) is not None:
-        return verdict(unverifiable="the plugin URI is invalid")
-    resolution = resolutions.get(entry.uri) or safe_resolve(resolver, entry.uri)
+        return verdict(unverifiable="the plugin URI is invalid"), None
     if resolution.status is not Status.RESOLVED or resolution.import_problems:
-        return verdict(unverifiable="the plugin does not resolve for certain")
-    shape = reader.shape(resolution)
+        return verdict(unverifiable="the plugin does not resolve for certain"), None
+    shape = reader.kind_shape(resolution) if interface is None else reader.shape(resolution)
     if isinstance(shape, Unverifiable):
-        return verdict(unverifiable=shape.reason)
+        return verdict(unverifiable=shape.reason), None
     if interface is None:
         problem = kind_problem(declaration.value, shape)
-        return verdict(() if problem is None else (problem,))
-    return verdict(problems(interface, shape))
+        return verdict(() if problem is None else (problem,)), shape
+    return verdict(problems(interface, shape)), shape
+
+
+def _stub_fix(
+    declaration: InterfaceEntry,
+    interface: Interface,
+    shape: Shape,
+    resolution: Resolution,
+    reader: ShapeReader,
+    search_path: SearchPath,
+) -> Fix | None:
+    """Stubs for the methods a project plugin class lacks (SPOC011's quick fix)."""
+    if shape.kind != "class" or not shape.complete:
+        return None
+    missing = sorted(m.name for m in interface.members if m.name not in shape.members)
+    if not missing:
+        return None
+    plugin = reader.read_class(resolution)
+    declared = reader.read_class(reader.resolve(declaration.value))
+    if not isinstance(plugin, ReadClass) or not isinstance(declared, ReadClass):
+        return None
+    if not search_path.is_project_file(plugin.file):
+        return None
+    return stub_fix(plugin, declared, missing, reader.overlays)
 
 
 def _diagnostic(path: Path, declaration: InterfaceEntry, code: str, message: str) -> Diagnostic:

@@ -14,7 +14,6 @@ import ast
 import builtins
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from spoc.interfaces import (
     UNKNOWN_VERSION,
@@ -397,37 +396,43 @@ def _bound_names(node: ast.stmt) -> Iterator[tuple[str, ast.expr | None]]:
                     yield name, None
 
 
-_TREES: dict[tuple[str, object, object], ast.Module | None] = {}
-
-
-def parse_file(path: str, mtime_ns: int, size: int) -> ast.Module | None:
-    """A file's syntax tree, parsed once per file identity (``None``: unreadable or invalid)."""
-    key = (path, mtime_ns, size)
-    if key not in _TREES:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+def linearize(body: ClassBody, bases: list[tuple[ClassBody, ...]]) -> tuple[ClassBody, ...] | None:
+    """C3 linearization, as ``type`` computes ``__mro__`` (``None`` when there is none)."""
+    sequences = [list(base) for base in bases] + [[base[0] for base in bases]]
+    order = [body]
+    while True:
+        sequences = [sequence for sequence in sequences if sequence]
+        if not sequences:
+            return tuple(order)
+        for sequence in sequences:
+            head = sequence[0]
+            if not any(head in other[1:] for other in sequences):
+                break
+        else:
             return None
-        _store(key, _parse(text, path))
-    return _TREES[key]
+        order.append(head)
+        for sequence in sequences:
+            if sequence[0] is head:
+                del sequence[0]
 
 
-def parse_text(path: str, text: str) -> ast.Module | None:
-    """An open buffer's syntax tree, parsed once per text."""
-    key = (path, "overlay", text)
-    if key not in _TREES:
-        _store(key, _parse(text, path))
-    return _TREES[key]
-
-
-def _store(key: tuple[str, object, object], tree: ast.Module | None) -> None:
-    if len(_TREES) >= 512:
-        _TREES.pop(next(iter(_TREES)))
-    _TREES[key] = tree
-
-
-def _parse(text: str, path: str) -> ast.Module | None:
-    try:
-        return ast.parse(text, path)
-    except (SyntaxError, ValueError):
-        return None
+def attributes_set_on(tree: ast.Module, name: str) -> set[str] | None:
+    """Attributes the module assigns on ``name`` (``name.x = ...``); ``None`` when it sets
+    them in a way that cannot be listed (``setattr``, ``__dict__``)."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if node.value.id == name and isinstance(node.ctx, ast.Store):
+                found.add(node.attr)
+            if node.value.id == name and node.attr == "__dict__":
+                return None
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("setattr", "delattr")
+            and node.args
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id == name
+        ):
+            return None
+    return found

@@ -12,7 +12,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Literal, Protocol
 
-from spoc.interfaces import Interface, Shape
 from spoc_lsp.index.getattr_rules import GetattrRule
 from spoc_lsp.index.lazy_modules import HelperCall
 from spoc_lsp.index.signatures import Details
@@ -306,42 +305,3 @@ class ModuleSummary:
     def doc(self) -> str | None:
         """The first paragraph of the module docstring."""
         return self.doc_details.doc if self.doc_details is not None else None
-
-
-# --- plugin interfaces: classes and plugins read from source (``index.classes``) ----------
-
-
-@dataclass(frozen=True)
-class Unverifiable:
-    """What could not be read statically, and why (never an error)."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class NotAClass:
-    """An ``[spoc.interfaces]`` value that names something other than a class (``kind``:
-    ``module``, ``function``, ``instance``), in the words of
-    ``spoc.interfaces.interface_value_problem``."""
-
-    kind: str
-
-
-@dataclass(frozen=True)
-class InterfaceRead:
-    """An interface class read from source: the ``spoc.interfaces.Interface`` (or why not),
-    where the class is defined, and every file read to decide it."""
-
-    value: Interface | NotAClass | Unverifiable
-    definition: Definition | None = None
-    files: frozenset[Path] = frozenset()
-
-
-@dataclass(frozen=True)
-class ShapeRead:
-    """A resolved plugin read from source: its ``spoc.interfaces.Shape`` (or why not), where it
-    is defined, and every file read to decide it."""
-
-    value: Shape | Unverifiable
-    definition: Definition | None = None
-    files: frozenset[Path] = frozenset()

@@ -27,10 +27,11 @@ from spoc.interfaces import (
     is_public_member,
 )
 from spoc_lsp.index.class_bodies import (
+    KNOWN_CLASS_DECORATORS,
     ClassBody,
     Names,
-    parse_file,
-    parse_text,
+    attributes_set_on,
+    linearize,
     read_class_body,
     read_module,
     sets_attributes_on,
@@ -38,6 +39,7 @@ from spoc_lsp.index.class_bodies import (
 )
 from spoc_lsp.index.model import Resolution, Status
 from spoc_lsp.index.search_path import SearchPath
+from spoc_lsp.index.source_trees import parse_file, parse_text
 
 # Bases that add no public member (the runtime skips ``object``; these bind only dunders and
 # private names).
@@ -110,6 +112,35 @@ class ShapeReader:
             call=call.signature if call is not None else None,
         )
 
+    @property
+    def overlays(self) -> Mapping[Path, str]:
+        """The open buffers read instead of the files on disk."""
+        return self._overlays
+
+    def resolve(self, uri: str) -> Resolution:
+        return self._resolve(uri)
+
+    def read_class(self, resolution: Resolution) -> ReadClass | Unverifiable:
+        """A resolved class URI read with its bases (for stubs of what it lacks)."""
+        return self._class_of(resolution)
+
+    def kind_shape(self, resolution: Resolution) -> Shape | Unverifiable:
+        """Enough of a plugin for a kind check: a class statement whose decorators keep it a
+        class is a callable class whatever its body and bases."""
+        symbol = resolution.symbol
+        if resolution.status is Status.RESOLVED and symbol is not None and symbol.kind == "class":
+            located = self._located(resolution)
+            if isinstance(located, Unverifiable):
+                return located
+            _, tree, names, line = located
+            found = _find_class(tree, line)
+            if found is not None and all(
+                names.qualified(d.func if isinstance(d, ast.Call) else d) in KNOWN_CLASS_DECORATORS
+                for d in found[0].decorator_list
+            ):
+                return Shape("class", is_callable=True)
+        return self.shape(resolution)
+
     def shape(self, resolution: Resolution) -> Shape | Unverifiable:
         """What a resolved plugin URI is, as the runtime would read the loaded object."""
         symbol = resolution.symbol
@@ -163,7 +194,11 @@ class ShapeReader:
                 return ".".join(parts), is_package
         return None
 
-    def _located(self, resolution: Resolution) -> tuple[Path, ast.Module, Names] | Unverifiable:
+    def _located(
+        self, resolution: Resolution
+    ) -> tuple[Path, ast.Module, Names, int] | Unverifiable:
+        """The file, tree and names of a resolved symbol's module, and the 0-based line of its
+        statement (found again by name in an open buffer, whose lines may have moved)."""
         symbol = resolution.symbol
         definition = symbol.definition if symbol is not None else None
         if definition is None or definition.file is None or definition.file.suffix != ".py":
@@ -173,7 +208,13 @@ class ShapeReader:
         module = self._module_of(file)
         if tree is None or module is None:
             return Unverifiable(f"the source of {resolution.uri!r} cannot be read")
-        return file, tree, Names(tree, *module)
+        line = definition.line
+        if file in self._overlays and symbol is not None and symbol.kind != "module":
+            moved = _line_of(tree, resolution.uri.rpartition(".")[2], line)
+            if moved is None:
+                return Unverifiable(f"{resolution.uri!r} is being edited")
+            line = moved
+        return file, tree, Names(tree, *module), line
 
     # --- classes --------------------------------------------------------------------------
 
@@ -184,8 +225,7 @@ class ShapeReader:
         located = self._located(resolution)
         if isinstance(located, Unverifiable):
             return located
-        file, tree, names = located
-        line = symbol.definition.line if symbol.definition is not None else 0
+        file, tree, names, line = located
         return self._read_class(file, tree, names, line, frozenset())
 
     def _read_class(
@@ -234,7 +274,7 @@ class ShapeReader:
             if isinstance(read, Unverifiable):
                 return Unverifiable(f"base {dotted!r} of {qualname!r}: {read.reason}")
             bases.append(read)
-        mro = _linearize(body, bases)
+        mro = linearize(body, [base.mro for base in bases])
         if mro is None:
             return Unverifiable(f"the bases of {qualname!r} have no consistent order")
         return ReadClass(qualname, file, node.lineno, mro)
@@ -249,8 +289,7 @@ class ShapeReader:
         located = self._located(resolution)
         if isinstance(located, Unverifiable):
             return located
-        file, tree, names = located
-        line = symbol.definition.line if symbol.definition is not None else 0
+        file, tree, names, line = located
         return self._read_class(file, tree, names, line, visiting)
 
     # --- other kinds ----------------------------------------------------------------------
@@ -259,7 +298,7 @@ class ShapeReader:
         located = self._located(resolution)
         if isinstance(located, Unverifiable):
             return located
-        file, tree, names = located
+        file, tree, names, _ = located
         read = read_module(tree, names)
         members = dict(read.members)
         if file.name == "__init__.py":  # submodules imported anywhere become attributes
@@ -273,8 +312,7 @@ class ShapeReader:
         located = self._located(resolution)
         if isinstance(located, Unverifiable):
             return located
-        _, tree, _ = located
-        line = resolution.symbol.definition.line if resolution.symbol.definition else 0  # type: ignore[union-attr]
+        _, tree, _, line = located
         node = next(
             (
                 n
@@ -285,7 +323,7 @@ class ShapeReader:
         )
         if node is None or node.decorator_list:
             return Unverifiable(f"{resolution.uri!r} is not a plain top-level function")
-        attributes = _attributes_set_on(tree, node.name)
+        attributes = attributes_set_on(tree, node.name)
         if attributes is None:
             return Unverifiable(f"the module sets attributes on {node.name!r} dynamically")
         return Shape(
@@ -299,8 +337,7 @@ class ShapeReader:
         located = self._located(resolution)
         if isinstance(located, Unverifiable):
             return located
-        _, tree, names = located
-        line = resolution.symbol.definition.line if resolution.symbol.definition else 0  # type: ignore[union-attr]
+        _, tree, names, line = located
         not_known = Unverifiable(f"{resolution.uri!r} is not an instance made by a known class")
         made = _made_instance(tree, line)
         if made is None:
@@ -332,6 +369,30 @@ class ShapeReader:
             version=version,
             call=call.signature if call is not None else None,
         )
+
+
+def _line_of(tree: ast.Module, name: str, line: int) -> int | None:
+    """The 0-based line of the top-level statement binding ``name`` (the only one), else
+    ``line`` when the statement there binds it."""
+    found: list[int] = []
+    at_line = False
+    for node in tree.body:
+        bound: list[str] = []
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            bound = [node.name]
+        elif isinstance(node, ast.Assign):
+            bound = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            bound = [node.target.id]
+        if name in bound:
+            first = node.lineno - 1
+            decorators = getattr(node, "decorator_list", [])
+            lines = {first, *(d.lineno - 1 for d in decorators)}
+            found.append(first)
+            at_line = at_line or line in lines
+    if len(found) == 1:
+        return found[0]
+    return line if at_line else None
 
 
 def _made_instance(tree: ast.Module, line: int) -> tuple[str, ast.Call] | None:
@@ -371,26 +432,6 @@ def _version(mro: tuple[ClassBody, ...]) -> Version | UnknownVersion | None:
     return next((body.version for body in mro if body.version is not None), None)
 
 
-def _linearize(body: ClassBody, bases: list[ReadClass]) -> tuple[ClassBody, ...] | None:
-    """C3 linearization, as ``type`` computes ``__mro__`` (``None`` when there is none)."""
-    sequences = [list(base.mro) for base in bases] + [[base.mro[0] for base in bases]]
-    order = [body]
-    while True:
-        sequences = [sequence for sequence in sequences if sequence]
-        if not sequences:
-            return tuple(order)
-        for sequence in sequences:
-            head = sequence[0]
-            if not any(head in other[1:] for other in sequences):
-                break
-        else:
-            return None
-        order.append(head)
-        for sequence in sequences:
-            if sequence[0] is head:
-                del sequence[0]
-
-
 def _find_class(tree: ast.Module, line: int) -> tuple[ast.ClassDef, str] | None:
     """The class statement at 0-based ``line`` (its ``class`` or a decorator line), with its
     qualified name; classes inside functions are not followed."""
@@ -407,28 +448,6 @@ def _find_class(tree: ast.Module, line: int) -> tuple[ast.ClassDef, str] | None:
         return None
 
     return search(tree.body, "")
-
-
-def _attributes_set_on(tree: ast.Module, name: str) -> set[str] | None:
-    """Attributes the module assigns on ``name`` (``name.x = ...``); ``None`` when it sets
-    them in a way that cannot be listed (``setattr``, ``__dict__``)."""
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            if node.value.id == name and isinstance(node.ctx, ast.Store):
-                found.add(node.attr)
-            if node.value.id == name and node.attr == "__dict__":
-                return None
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id in ("setattr", "delattr")
-            and node.args
-            and isinstance(node.args[0], ast.Name)
-            and node.args[0].id == name
-        ):
-            return None
-    return found
 
 
 __all__ = ["ReadClass", "ShapeReader", "Signature", "Unverifiable"]

@@ -258,3 +258,83 @@ def test_interface_value_problems(tmp_path: Path) -> None:
     ) in found
     assert any(code == "SPOC002" for code, _ in found)
     assert any(code == "SPOC001" and "did you mean 'callable'" in m for code, m in found)
+
+
+def apply(text: str, line: int, column: int, insertion: str) -> str:
+    lines = text.splitlines(keepends=True)
+    offset = sum(len(item) for item in lines[:line]) + column
+    return text[:offset] + insertion + text[offset:]
+
+
+def test_the_quick_fix_adds_stubs_that_clear_spoc011(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        'storage = "app.base.Storage"',
+        'storage = ["app.impls.Partial"]',
+        {"app.__init__": "", "app.base": BASES, "app.impls": IMPLS, "app.helpers": HELPERS},
+    )
+    [diagnostic] = [d for d in static(root).all_diagnostics() if d.code == "SPOC011"]
+    [fix] = diagnostic.fixes
+    assert fix.title == "Add stubs for 'put' of 'Storage'"
+    [edit] = fix.edits
+    assert edit.file == root / "app" / "impls.py"
+    assert edit.span.start == edit.span.end
+    assert "def put(self, key, value):\n        raise NotImplementedError" in edit.new_text
+    fixed = apply(
+        edit.file.read_text(), edit.span.start.line, edit.span.start.column, edit.new_text
+    )
+    edit.file.write_text(fixed)
+    assert agree(root) == []
+
+
+def test_stubs_keep_annotations_when_the_plugin_module_postpones_them(tmp_path: Path) -> None:
+    plugin = "from __future__ import annotations\n\n\nclass Half:\n    VERSION = 3\n"
+    root = project(
+        tmp_path,
+        'storage = "app.base.Storage"',
+        'storage = ["app.half.Half"]',
+        {"app.__init__": "", "app.base": BASES, "app.half": plugin},
+    )
+    [diagnostic] = [d for d in static(root).all_diagnostics() if d.code == "SPOC011"]
+    [edit] = diagnostic.fixes[0].edits
+    assert "def get(self, key: str) -> object:\n        raise NotImplementedError" in edit.new_text
+    fixed = apply(
+        edit.file.read_text(), edit.span.start.line, edit.span.start.column, edit.new_text
+    )
+    edit.file.write_text(fixed)
+    assert agree(root) == []
+
+
+@pytest.mark.parametrize(("value", "expected"), [("class", 0), ("callable", 0), ("module", 1)])
+def test_a_kind_check_needs_no_readable_body(tmp_path: Path, value: str, expected: int) -> None:
+    plugin = "class Table(dict):\n    pass\n"  # a built-in base: members unreadable, kind known
+    root = project(
+        tmp_path,
+        f'group = "{value}"',
+        'group = ["app.table.Table"]',
+        {"app.__init__": "", "app.table": plugin},
+    )
+    assert len(agree(root)) == expected
+
+
+def test_an_open_buffer_of_the_plugin_is_read_even_with_its_lines_moved(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        'storage = "app.base.Storage"',
+        'storage = ["app.impls.Partial"]',
+        {"app.__init__": "", "app.base": BASES, "app.impls": IMPLS, "app.helpers": HELPERS},
+    )
+    resolver = open_resolver(root, Path(sys.executable), cache=False)
+    impls = root / "app" / "impls.py"
+    text = impls.read_text()
+    fixed = "# a comment\n# and another\n" + text.replace(
+        "class Partial(helpers.Getter):\n    VERSION = 3\n",
+        "class Partial(helpers.Getter):\n    VERSION = 3\n\n    def put(self, key, value):\n"
+        "        pass\n",
+    )
+    assert spoc011(analyze(take_snapshot(root), resolver)) != []
+    edited = analyze(take_snapshot(root, {impls: fixed}), resolver)
+    assert spoc011(edited) == []
+    [verdict] = edited.interface_verdicts.values()
+    assert verdict.satisfied
+    assert impls in edited.interface_files

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -102,6 +102,7 @@ def publish(ls: SpocLanguageServer, project: Project) -> bool:
     documents = (*analysis.snapshot.documents(), *analysis.modules.values())
     converters = {doc.path: convert.TextConverter(doc.text, ls.encoding) for doc in documents}
     shown = present(analysis, runtime, ls.host.settings.severity)
+    _add_fix_files(converters, shown, analysis.snapshot.overlays, ls.encoding)
     served = ls.modules_served.get(project.root, set())
     for gone in served - set(analysis.modules):  # no longer imported: nothing to show there
         if ls.published.pop(gone, None):
@@ -259,3 +260,26 @@ async def on_save(ls: SpocLanguageServer, params: types.DidSaveTextDocumentParam
     finally:
         if ls.probing.get(root) is task:
             ls.probing.pop(root, None)
+
+
+def _add_fix_files(
+    converters: dict[Path, convert.TextConverter],
+    shown: Mapping[Path, list[Diagnostic]],
+    overlays: Mapping[Path, str],
+    encoding: str,
+) -> None:
+    """Converters for the other files quick fixes edit (SPOC011's stubs go into a plugin's
+    module): open buffers first, else the file on disk."""
+    for items in shown.values():
+        for item in items:
+            for fix in item.fixes:
+                for edit in fix.edits:
+                    if edit.file in converters:
+                        continue
+                    text = overlays.get(edit.file)
+                    if text is None:
+                        try:
+                            text = edit.file.read_text(encoding="utf-8")
+                        except (OSError, UnicodeDecodeError):
+                            continue
+                    converters[edit.file] = convert.TextConverter(text, encoding)
