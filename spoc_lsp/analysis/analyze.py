@@ -13,6 +13,7 @@ from pathlib import Path
 from spoc.plugins import PluginEntry, PluginPlan, SourceKind, merge_plugins
 from spoc.uri import uri_problem
 from spoc_lsp.analysis.entry_diagnostics import entry_diagnostic, safe_resolve
+from spoc_lsp.analysis.interfaces import InterfaceVerdict, check_interfaces
 from spoc_lsp.analysis.model import Diagnostic, Resolving
 from spoc_lsp.analysis.options import combine_severity
 from spoc_lsp.analysis.project import ConfigText, ProjectModules, ProjectSnapshot, relative
@@ -83,6 +84,9 @@ class ProjectAnalysis:
     diagnostics: Mapping[Path, tuple[Diagnostic, ...]]
     # Project modules a split settings module imports that contribute strings or problems.
     modules: Mapping[Path, ConfigText] = field(default_factory=dict)
+    # ``[spoc.interfaces]``: each checked plugin entry's verdict, and every file read for them.
+    interface_verdicts: Mapping[PluginEntry, InterfaceVerdict] = field(default_factory=dict)
+    interface_files: frozenset[Path] = frozenset()
 
     @property
     def root(self) -> Path:
@@ -155,12 +159,24 @@ def analyze(snapshot: ProjectSnapshot, resolver: Resolving) -> ProjectAnalysis:
                 seen.add(key)
                 diagnostics[path].append(diagnostic)
 
+    interfaces = check_interfaces(parsed, plan, resolutions, resolver, snapshot.overlays)
+    for path, found in interfaces.diagnostics.items():
+        diagnostics.setdefault(path, []).extend(found)
     ordered = {
         path: tuple(sorted(items, key=lambda d: (d.span.start, d.code)))
         for path, items in diagnostics.items()
     }
     documents = {path: document for path, (document, _) in modules.items()}
-    return ProjectAnalysis(snapshot, parsed, plan, resolutions, ordered, documents)
+    return ProjectAnalysis(
+        snapshot,
+        parsed,
+        plan,
+        resolutions,
+        ordered,
+        documents,
+        interfaces.verdicts,
+        interfaces.files,
+    )
 
 
 def _contributions(

@@ -8,6 +8,7 @@ from spoc.config import find_settings, find_toml
 from spoc.importer import project_search_roots
 from spoc.plugins import SourceKind
 from spoc_lsp.analysis.analyze import parse_cached
+from spoc_lsp.analysis.interface_values import kind_completions
 from spoc_lsp.analysis.model import Completion, Resolving
 from spoc_lsp.syntax.model import Position, Span
 
@@ -39,13 +40,21 @@ def complete(
     resolver: Resolving,
     root: Path | None = None,
 ) -> list[Completion]:
-    """Candidates for the URI segment at ``position``, or ``[]`` outside a plugin string.
+    """Candidates for the URI segment at ``position``, or ``[]`` outside a plugin string or
+    an ``[spoc.interfaces]`` value (where the kinds come first while no dot is typed).
 
     ``a.b.<cursor>`` offers what ``a.b`` contains (submodules, then top-level names); with no
     dot it offers top-level modules, the project's first. The replacement range is the segment
     being typed, so accepting an item replaces the partial word.
     """
-    site = parse_cached(kind, text, path).string_at(position)
+    parsed = parse_cached(kind, text, path)
+    site = parsed.string_at(position)
+    kinds: list[Completion] = []
+    if site is None:
+        # An [spoc.interfaces] value: a kind, or a class URI completed like a plugin URI.
+        site = parsed.interface_at(position)
+        if site is not None and site.span.start.line == position.line:
+            kinds = kind_completions(site, position)
     if site is None or site.span.start.line != position.line:
         return []
     typed = site.text[: max(0, position.column - site.span.start.column)]
@@ -76,4 +85,4 @@ def complete(
             )
         )
     items.sort(key=lambda item: item.sort_key)
-    return items
+    return [*kinds, *items]

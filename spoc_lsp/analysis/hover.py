@@ -1,4 +1,5 @@
-"""Hover text for a URI (what it resolves to, and its group's merged order) or a group name."""
+"""Hover text for a URI (what it resolves to, and its group's merged order), a group name, or
+an interface value (through ``interface_values``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from pathlib import Path
 
 from spoc.plugins import PluginEntry
 from spoc_lsp.analysis.analyze import ProjectAnalysis, relative, safe_resolve
+from spoc_lsp.analysis.interface_report import plugin_verdict
+from spoc_lsp.analysis.interface_values import value_hover
 from spoc_lsp.analysis.model import Hover, Resolving
 from spoc_lsp.index.model import Resolution, Status
 from spoc_lsp.syntax.model import Position
@@ -14,13 +17,18 @@ from spoc_lsp.syntax.model import Position
 def hover(
     analysis: ProjectAnalysis, path: Path, position: Position, resolver: Resolving
 ) -> Hover | None:
-    """Markdown for the URI or group name at ``position`` in ``path``, or ``None``."""
+    """Markdown for the URI, group name or ``[spoc.interfaces]`` value at ``position`` in
+    ``path``, or ``None``."""
+    interface = value_hover(analysis, path, position, resolver)
+    if interface is not None:
+        return interface
     found = analysis.entry_at(path, position)
     if found is not None:
         entry, span = found
         resolution = analysis.resolutions.get(entry.uri) or safe_resolve(resolver, entry.uri)
         parts = [
             describe_resolution(analysis, resolution, resolver),
+            plugin_verdict(analysis, entry),
             group_order(analysis, entry.group, entry),
         ]
         return Hover("\n\n---\n\n".join(part for part in parts if part), span)

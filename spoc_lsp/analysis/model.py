@@ -74,6 +74,7 @@ class Completion:
     replace: Span
     sort_key: str
     qualified_name: str  # the full dotted name, for lazily resolving documentation
+    documentation: str | None = None  # known at once (an interface kind): nothing to resolve
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
-"""Go to definition from a URI, or from one segment of it."""
+"""Go to definition from a URI (a plugin's or an interface's), or from one segment of it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from spoc_lsp.analysis.analyze import ProjectAnalysis, safe_resolve
+from spoc_lsp.analysis.interface_values import value_definition
 from spoc_lsp.analysis.model import Resolving, Target
 from spoc_lsp.analysis.uri_spans import segment_at
 from spoc_lsp.index.model import Definition, Status
@@ -19,7 +20,7 @@ def definition(
     found = analysis.entry_at(path, position)
     parsed = analysis.parsed.get(path)
     if found is None or parsed is None:
-        return None
+        return value_definition(analysis, path, position, resolver)
     entry, _ = found
     resolution = analysis.resolutions.get(entry.uri) or safe_resolve(resolver, entry.uri)
     segment = segment_at(parsed, entry, position)

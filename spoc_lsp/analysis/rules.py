@@ -50,6 +50,12 @@ RULES: dict[str, Rule] = {
             "information",
             "cannot be verified statically, and the name is not among those seen",
         ),
+        Rule(
+            "SPOC011",
+            "interface-not-satisfied",
+            "error",
+            "the plugin does not satisfy its group's declared interface",
+        ),
     )
 }
 

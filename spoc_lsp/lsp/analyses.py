@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from spoc_lsp.analysis.analyze import ProjectAnalysis
 from spoc_lsp.analysis.project import config_kind
-from spoc_lsp.lsp.host import Host, Project
+from spoc_lsp.lsp.host import Host, Project, interface_files
 
 T = TypeVar("T")
 
@@ -34,21 +34,27 @@ class Run:
 
 
 def project_texts(project: Project, overlays: Mapping[Path, str]) -> dict[Path, str]:
-    """The open buffers an analysis of ``project`` reads: its config files', and those of the
-    modules its split settings import (as the latest analysis found them)."""
-    modules = project.analysis.modules if project.analysis is not None else {}
+    """The open buffers an analysis of ``project`` reads: its config files', those of the
+    modules its split settings import and those of the files its interface verdicts read (as
+    the latest analysis found them)."""
+    analysis = project.analysis
+    modules = analysis.modules if analysis is not None else {}
+    classes = interface_files(analysis)
     return {
         path: text
         for path, text in overlays.items()
-        if config_kind(project.root, path) is not None or path in modules
+        if config_kind(project.root, path) is not None or path in modules or path in classes
     }
 
 
 def saw(analysis: ProjectAnalysis, texts: Mapping[Path, str]) -> bool:
-    """Whether ``analysis`` read these texts for every config file (and module) it has."""
+    """Whether ``analysis`` read these texts for every config file (and module) it has, and
+    for the open Python files its interface verdicts read."""
     for path, text in texts.items():
         document = analysis.snapshot.document(path) or analysis.modules.get(path)
         if document is not None and document.text != text:
+            return False
+        if document is None and analysis.snapshot.overlays.get(path, text) != text:
             return False
     return True
 

@@ -151,7 +151,10 @@ def completion_item(item: Completion, converter: TextConverter, root: Path) -> t
         sort_text=item.sort_key,
         filter_text=item.label,
         text_edit=types.TextEdit(range=converter.range(item.replace), new_text=item.label),
-        data={"name": item.qualified_name, "root": str(root)},
+        data=None if item.documentation else {"name": item.qualified_name, "root": str(root)},
+        documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=item.documentation)
+        if item.documentation
+        else None,
     )
 
 

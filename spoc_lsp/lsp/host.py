@@ -23,6 +23,12 @@ from spoc_lsp.index.project_files import is_skipped_directory
 from spoc_lsp.lsp.settings import ServerSettings
 
 
+def interface_files(analysis: ProjectAnalysis | None) -> frozenset[Path]:
+    """The Python files the interface verdicts of ``analysis`` read (interface and plugin
+    classes): an edit in one of them re-checks the project."""
+    return analysis.interface_files if analysis is not None else frozenset()
+
+
 @dataclass
 class Project:
     """One SPOC project: its resolver and what was last computed for it."""
@@ -157,6 +163,7 @@ class Host:
             if project.analysis is not None:
                 own_files |= {doc.path for doc in project.analysis.snapshot.documents()}
                 own_files |= set(project.analysis.modules)
+                own_files |= interface_files(project.analysis)
             if hit or project.analysis is None or own_files & set(changed):
                 to_check.append(project)
         return to_check

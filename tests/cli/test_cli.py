@@ -76,7 +76,7 @@ def test_broken_example_text_output_has_exact_columns_and_a_summary() -> None:
         and "did you mean 'TimingMiddleware'?" in line
         for line in lines
     )
-    assert lines[-1] == "Found 7 problems (6 errors, 1 warning) in 8 plugins in 5 groups."
+    assert lines[-1] == "Found 8 problems (7 errors, 1 warning) in 9 plugins in 6 groups."
 
 
 def test_shop_example_is_clean() -> None:

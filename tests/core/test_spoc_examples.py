@@ -17,7 +17,13 @@ from typing import Any
 import pytest
 
 from spoc.config import load_config
-from spoc.errors import PluginImportError, PluginLoadError, PluginShapeError, UriError
+from spoc.errors import (
+    PluginImportError,
+    PluginInterfaceError,
+    PluginLoadError,
+    PluginShapeError,
+    UriError,
+)
 from spoc.framework import Framework, Schema, plugin_sources
 from spoc.plugins import merge_plugins
 
@@ -205,7 +211,9 @@ def broken_with_shape_fixed(tmp_path: Path) -> Path:
     return root
 
 
-def test_broken_then_reports_every_plugin_that_does_not_load(broken_with_shape_fixed: Path) -> None:
+def test_broken_then_reports_every_plugin_that_does_not_load_or_conform(
+    broken_with_shape_fixed: Path,
+) -> None:
     root = broken_with_shape_fixed
     with pytest.raises(PluginLoadError) as caught:
         Framework(base_dir=root, schema=SCHEMA)
@@ -222,6 +230,7 @@ def test_broken_then_reports_every_plugin_that_does_not_load(broken_with_shape_f
         "catalgo.signals.on_product_saved",
         "catalog.pricing.apply_discount",
         "orders.notifications.send_receipt",
+        "core.storage.MemoryStorage",
     ]
     assert [f.group for f in failures] == [
         "middleware",
@@ -229,6 +238,7 @@ def test_broken_then_reports_every_plugin_that_does_not_load(broken_with_shape_f
         "signals",
         "pricing",
         "notifications",
+        "storage",
     ]
 
     typo_attribute = by_uri["core.middleware.timing.TimingMidleware"].error
@@ -241,9 +251,12 @@ def test_broken_then_reports_every_plugin_that_does_not_load(broken_with_shape_f
     missing = by_uri["orders.notifications.send_receipt"].error.__cause__
     assert isinstance(missing, ModuleNotFoundError)
     assert missing.name == "redis_cluster_missing"
+    interface = by_uri["core.storage.MemoryStorage"].error
+    assert isinstance(interface, PluginInterfaceError)
+    assert interface.problems == ("missing 'delete'",)
 
     message = str(caught.value)
-    assert message.splitlines()[0] == "5 plugins failed to load:"
+    assert message.splitlines()[0] == "6 plugins failed to load:"
     for failure in failures:
         assert f"{failure.location}: [{failure.group}] {failure.uri!r}" in message
 
@@ -270,9 +283,18 @@ def test_expected_json_and_expected_md_agree() -> None:
     assert [(file, int(line), code) for _, file, line, code in rows] == [
         (item["file"], item["line"], item["code"]) for item in EXPECTED
     ]
-    assert sorted(letter for letter, *_ in rows) == list("abcdefg")
+    assert sorted(letter for letter, *_ in rows) == list("abcdefgh")
     codes = sorted(item["code"] for item in EXPECTED)
-    assert codes == ["SPOC001", "SPOC002", "SPOC003", "SPOC004", "SPOC005", "SPOC007", "SPOC007"]
+    assert codes == [
+        "SPOC001",
+        "SPOC002",
+        "SPOC003",
+        "SPOC004",
+        "SPOC005",
+        "SPOC007",
+        "SPOC007",
+        "SPOC011",
+    ]
     assert {item["file"] for item in EXPECTED} == {"config/spoc.toml", "config/settings.py"}
     for item in EXPECTED:
         lines = (BROKEN / item["file"]).read_text(encoding="utf-8").splitlines()

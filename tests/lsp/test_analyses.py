@@ -42,6 +42,7 @@ class _Analysis:
     def __init__(self, snapshot: Any) -> None:
         self.snapshot = snapshot
         self.modules: dict[Path, Any] = {}  # (no split settings here)
+        self.interface_files: frozenset[Path] = frozenset()  # (no interfaces declared)
 
 
 @pytest.fixture

@@ -104,7 +104,7 @@ def trusted(
 def test_problems_panel_lists_each_planted_mistake_with_code_and_position(trusted: Session) -> None:
     workbench = trusted.workbench
     expected = cli_problems(trusted.python, trusted.project)
-    assert len(expected) == 7
+    assert len(expected) == 8
     with step(workbench, "01-problems"):
         workbench.quick_open("config/settings.py")
         text = settled(
@@ -205,7 +205,7 @@ def test_quick_fix_replaces_the_misspelt_package(trusted: Session) -> None:
             "SPOC001 to leave the Problems panel",
         )
     assert "catalgo" not in (trusted.project / "config" / "spoc.toml").read_text("utf-8")
-    assert len(panel_problems(workbench.problems())) == 6
+    assert len(panel_problems(workbench.problems())) == 7
 
 
 def test_show_merged_plugins_opens_the_plan(trusted: Session) -> None:

@@ -17,6 +17,9 @@ PLUGINS = {
         "orders.notifications.send_receipt",
     ],
     "audit": "core.hooks.log_event",
+    "storage": [
+        "core.storage.MemoryStorage",
+    ],
 }
 
 DEBUG = True

@@ -1,5 +1,6 @@
-"""Features that reach from Python code to the config files: code lenses on plugin symbols,
-references, rename (of a symbol, from its file or from a URI) and URI updates when modules move.
+"""Features that reach from Python code to the config files: code lenses on plugin symbols and
+interface classes, references, rename (of a symbol, from its file or from a URI) and URI
+updates when modules move.
 
 Like every handler they convert in, ask the analysis, convert out, and a failure answers
 nothing. A refused rename is the one deliberate error: the client shows its message. Python
@@ -18,10 +19,12 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from spoc_lsp.analysis.analyze import ProjectAnalysis
+from spoc_lsp.analysis.interface_report import InterfaceLens, interface_lenses
 from spoc_lsp.analysis.model import TextEdit
 from spoc_lsp.analysis.moves import move_edits
 from spoc_lsp.analysis.project import read_text
 from spoc_lsp.analysis.references import (
+    Lens,
     config_declaration,
     config_references,
     plugin_lenses,
@@ -147,7 +150,10 @@ async def on_code_lens(
 
     def compute(analysis: ProjectAnalysis) -> list[types.CodeLens]:
         with project.lock:
-            lenses = plugin_lenses(analysis, project.resolver, document.path, document.text)
+            lenses: list[Lens | InterfaceLens] = [
+                *plugin_lenses(analysis, project.resolver, document.path, document.text),
+                *interface_lenses(analysis, project.resolver, document.path, document.text),
+            ]
         return [
             types.CodeLens(
                 range=document.converter.range(lens.span),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,8 @@ from lsprotocol import types
 
 from spoc_lsp.analysis.analyze import ProjectAnalysis, present
 from spoc_lsp.lsp import convert
-from spoc_lsp.lsp.host import Project
+from spoc_lsp.lsp.analyses import project_texts
+from spoc_lsp.lsp.host import Project, interface_files
 from spoc_lsp.lsp.language_server import (
     SpocLanguageServer,
     ask_client,
@@ -63,6 +64,10 @@ async def _run_analysis(ls: SpocLanguageServer, root: Path, delay: float) -> Non
         await asyncio.shield(run.result)
         if not ls.analyses.is_newest(project, run):
             return  # a newer edit arrived meanwhile; its analysis publishes
+        if project_texts(project, ls.overlays()) != run.texts:
+            # The analysis found files to read that are open (interface and plugin classes
+            # read for the first time): read their buffers, not the disk.
+            schedule(ls, root, 0)
         if publish(ls, project):
             await refresh_code_lenses(ls)
     except asyncio.CancelledError:
@@ -97,6 +102,7 @@ def publish(ls: SpocLanguageServer, project: Project) -> bool:
     documents = (*analysis.snapshot.documents(), *analysis.modules.values())
     converters = {doc.path: convert.TextConverter(doc.text, ls.encoding) for doc in documents}
     shown = present(analysis, runtime, ls.host.settings.severity)
+    _add_fix_files(converters, shown, analysis.snapshot.overlays, ls.encoding)
     served = ls.modules_served.get(project.root, set())
     for gone in served - set(analysis.modules):  # no longer imported: nothing to show there
         if ls.published.pop(gone, None):
@@ -190,7 +196,20 @@ def _document_event(ls: SpocLanguageServer, uri: str) -> Path | None:
     root = ls.config_root(uri)
     if root is not None:
         schedule(ls, root)
+    else:
+        _recheck_interfaces(ls, uri)
     return root
+
+
+def _recheck_interfaces(ls: SpocLanguageServer, uri: str) -> None:
+    """A Python buffer that an interface verdict read (an interface or a plugin class) was
+    opened, edited or closed: its projects are analysed again with it."""
+    path = document_path(uri)
+    if path is None or path.suffix not in (".py", ".pyi"):
+        return
+    for project in list(ls.host.projects.values()):
+        if path in interface_files(project.analysis):
+            schedule(ls, project.root)
 
 
 def on_open(ls: SpocLanguageServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -241,3 +260,26 @@ async def on_save(ls: SpocLanguageServer, params: types.DidSaveTextDocumentParam
     finally:
         if ls.probing.get(root) is task:
             ls.probing.pop(root, None)
+
+
+def _add_fix_files(
+    converters: dict[Path, convert.TextConverter],
+    shown: Mapping[Path, list[Diagnostic]],
+    overlays: Mapping[Path, str],
+    encoding: str,
+) -> None:
+    """Converters for the other files quick fixes edit (SPOC011's stubs go into a plugin's
+    module): open buffers first, else the file on disk."""
+    for items in shown.values():
+        for item in items:
+            for fix in item.fixes:
+                for edit in fix.edits:
+                    if edit.file in converters:
+                        continue
+                    text = overlays.get(edit.file)
+                    if text is None:
+                        try:
+                            text = edit.file.read_text(encoding="utf-8")
+                        except (OSError, UnicodeDecodeError):
+                            continue
+                    converters[edit.file] = convert.TextConverter(text, encoding)
