@@ -242,10 +242,21 @@ def tune_garbage_collector(one_shot: bool) -> None:
         gc.set_threshold(50_000, 20, 100)
 
 
+def _tolerate_narrow_terminals() -> None:
+    """Marks (✓ ✗) and names from the project may not exist in the terminal's encoding: they are
+    written escaped rather than ending the command with a UnicodeEncodeError."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)  # (a replaced stream may lack it)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     tune_garbage_collector(one_shot=args.command is not None)
+    if args.command is not None:
+        _tolerate_narrow_terminals()
     try:
         if args.command == "check":
             return command_check(args)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from spoc_lsp.analysis.analyze import ProjectAnalysis, relative
+from spoc_lsp.analysis.interfaces import InterfaceVerdict
 from spoc_lsp.analysis.model import Diagnostic
 from spoc_lsp.index.model import Resolution, Status
 
@@ -106,13 +107,34 @@ def plan_json(analysis: ProjectAnalysis, cwd: Path) -> dict[str, list[dict[str, 
     return plugins
 
 
+def _declared_interfaces(analysis: ProjectAnalysis) -> dict[str, str]:
+    """Group → its ``[spoc.interfaces]`` value, from spoc.toml (the one place it is declared)."""
+    return {
+        interface.group: interface.value
+        for parsed in analysis.parsed.values()
+        for interface in parsed.interfaces
+    }
+
+
+def _verdict_mark(verdict: InterfaceVerdict) -> str:
+    """✓ satisfies its group's interface, ✗ and why not, or ? and why it cannot be told."""
+    if verdict.unverifiable is not None:
+        return f"? cannot verify: {verdict.unverifiable}"
+    if verdict.problems:
+        return f"✗ does not satisfy {verdict.interface}: {'; '.join(verdict.problems)}"
+    return f"✓ satisfies {verdict.interface}"
+
+
 def plan_text(analysis: ProjectAnalysis) -> str:
     """The merged plan as a readable table: group, position, URI, where listed, what it is."""
     if not analysis.plan.groups:
         return "No plugins configured."
     lines: list[str] = []
+    declared = _declared_interfaces(analysis)
     for group, entries in analysis.plan.groups:
         lines.append(f"[{group}]")
+        if group in declared:
+            lines.append(f"  interface: {declared[group]}")
         rows = []
         for index, entry in enumerate(entries, start=1):
             provenance = entry.provenance
@@ -128,6 +150,9 @@ def plan_text(analysis: ProjectAnalysis) -> str:
                 target = kind
                 if file is not None:
                     target += f" at {relative(analysis.snapshot, file)}:{line + 1}"
+            verdict = analysis.interface_verdicts.get(entry)
+            if verdict is not None:
+                target += "  " + _verdict_mark(verdict)
             rows.append((f"{index:>3}.", entry.uri, where, target))
         widths = [max(len(row[column]) for row in rows) for column in range(3)]
         for row in rows:

@@ -189,6 +189,24 @@ def test_plugins_command_prints_the_merged_plan() -> None:
     assert next(iter(plan["plugins"])) == "middleware"
 
 
+def test_plugins_command_shows_each_groups_interface_and_a_mark_per_plugin() -> None:
+    broken = run("plugins", "examples/broken").stdout
+    storage = broken.split("[storage]", 1)[1]
+    assert storage.splitlines()[1] == "  interface: core.interfaces.Storage"
+    assert "core.storage.MemoryStorage" in storage
+    assert "✗ does not satisfy Storage: missing 'delete'" in storage
+    shop = run("plugins", "examples/shop").stdout
+    assert "interface: shopkit.interfaces.Cache" in shop
+    assert "✓ satisfies Cache" in shop and "✓ satisfies LifecycleHooks" in shop
+    assert "[middleware]\n  interface" not in shop  # undeclared groups show no interface line
+
+
+def test_a_terminal_without_the_marks_gets_them_escaped() -> None:
+    result = run("plugins", "examples/broken", env={"PYTHONIOENCODING": "ascii"})
+    assert result.returncode == 0, result.stderr
+    assert "\\u2717 does not satisfy Storage" in result.stdout
+
+
 def test_severity_from_pyproject_and_inline_suppression_apply_to_check(tmp_path: Path) -> None:
     root = write(
         tmp_path,
