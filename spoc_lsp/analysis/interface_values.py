@@ -9,7 +9,6 @@ from spoc.interfaces import KINDS, is_kind
 from spoc_lsp.analysis.analyze import ProjectAnalysis, safe_resolve
 from spoc_lsp.analysis.interface_report import group_count
 from spoc_lsp.analysis.model import Completion, Hover, Resolving, Target
-from spoc_lsp.index.model import Definition, Status
 from spoc_lsp.syntax.model import InterfaceEntry, Position, Span, StringSite
 
 # One line each: what a plugin of the group must be.
@@ -118,11 +117,7 @@ def value_definition(
     resolution = analysis.resolutions.get(entry.value) or safe_resolve(resolver, entry.value)
     offset = _offset_at(entry.site, entry.value, position)
     segment = entry.value[:offset].count(".") if offset is not None else -1
-    chosen: Definition | None = None
-    if 0 <= segment < len(resolution.segment_definitions):
-        chosen = resolution.segment_definitions[segment]
-    if chosen is None and resolution.status is Status.RESOLVED and resolution.symbol is not None:
-        chosen = resolution.symbol.definition
+    chosen = resolution.definition_of(segment)
     if chosen is None or chosen.file is None:
         return None
     return Target(chosen.file, chosen.line, chosen.column)

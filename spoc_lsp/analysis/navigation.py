@@ -8,7 +8,6 @@ from spoc_lsp.analysis.analyze import ProjectAnalysis, safe_resolve
 from spoc_lsp.analysis.interface_values import value_definition
 from spoc_lsp.analysis.model import Resolving, Target
 from spoc_lsp.analysis.uri_spans import segment_at
-from spoc_lsp.index.model import Definition, Status
 from spoc_lsp.syntax.model import Position
 
 
@@ -26,11 +25,7 @@ def definition(
     segment = segment_at(parsed, entry, position)
     if segment is None:
         segment = len(entry.uri.split(".")) - 1
-    chosen: Definition | None = None
-    if 0 <= segment < len(resolution.segment_definitions):
-        chosen = resolution.segment_definitions[segment]
-    if chosen is None and resolution.status is Status.RESOLVED and resolution.symbol is not None:
-        chosen = resolution.symbol.definition
+    chosen = resolution.definition_of(segment)
     if chosen is None or chosen.file is None:
         return None
     return Target(chosen.file, chosen.line, chosen.column)

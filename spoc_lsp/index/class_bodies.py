@@ -312,14 +312,7 @@ def sets_attributes_on(tree: ast.Module, name: str) -> bool:
             and node.value.id == name
         ):
             return True
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id in ("setattr", "delattr")
-            and node.args
-            and isinstance(node.args[0], ast.Name)
-            and node.args[0].id == name
-        ):
+        if _sets_attributes_of(node, name):
             return True
     return False
 
@@ -426,13 +419,18 @@ def attributes_set_on(tree: ast.Module, name: str) -> set[str] | None:
                 found.add(node.attr)
             if node.value.id == name and node.attr == "__dict__":
                 return None
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id in ("setattr", "delattr")
-            and node.args
-            and isinstance(node.args[0], ast.Name)
-            and node.args[0].id == name
-        ):
+        if _sets_attributes_of(node, name):
             return None
     return found
+
+
+def _sets_attributes_of(node: ast.AST, name: str) -> bool:
+    """Whether ``node`` is ``setattr(name, ...)`` or ``delattr(name, ...)``."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("setattr", "delattr")
+        and bool(node.args)
+        and isinstance(node.args[0], ast.Name)
+        and node.args[0].id == name
+    )

@@ -173,6 +173,16 @@ class Resolution:
     unseen_in: str | None = None
     unseen_suggestions: tuple[str, ...] = ()
 
+    def definition_of(self, segment: int) -> Definition | None:
+        """Where segment ``segment`` (0-based) of the URI is defined; the resolved object's
+        definition when that segment has none of its own."""
+        chosen: Definition | None = None
+        if 0 <= segment < len(self.segment_definitions):
+            chosen = self.segment_definitions[segment]
+        if chosen is None and self.status is Status.RESOLVED and self.symbol is not None:
+            chosen = self.symbol.definition
+        return chosen
+
 
 @dataclass(frozen=True)
 class Child:

@@ -83,28 +83,12 @@ class ResultBuilder:
         key = (file, start.line, start.column, end.line, end.column)
         site = self.sites.get(key)
         if site is None or (site.group is None and group is not None):
-            site = StringSite(
-                group=group,
-                text=literal.raw,
-                span=literal.span,
-                terminated=literal.terminated,
-                value=literal.value if literal.terminated else None,
-                pieces=literal.pieces if literal.terminated else (),
-                file=file,
-            )
-            self.sites[key] = site
+            site = self.sites[key] = _string_site(group, literal, file)
         return site
 
     def interface(self, group: str, key: Span, literal: Literal) -> None:
         """Record an ``[spoc.interfaces]`` value string (an entry once it is readable)."""
-        site = StringSite(
-            group=group,
-            text=literal.raw,
-            span=literal.span,
-            terminated=literal.terminated,
-            value=literal.value if literal.terminated else None,
-            pieces=literal.pieces if literal.terminated else (),
-        )
+        site = _string_site(group, literal, None)
         self.interface_sites.append(site)
         if site.value is not None:
             self.interfaces.pop(group, None)
@@ -187,6 +171,19 @@ class ResultBuilder:
 
     def _provenance(self, position: Position, file: Path | None = None) -> Provenance:
         return Provenance(self.kind, file or self.file, position.line + 1, position.column + 1)
+
+
+def _string_site(group: str | None, literal: Literal, file: Path | None) -> StringSite:
+    """A string as written (a half-typed one has no value, nor a map of its pieces)."""
+    return StringSite(
+        group=group,
+        text=literal.raw,
+        span=literal.span,
+        terminated=literal.terminated,
+        value=literal.value if literal.terminated else None,
+        pieces=literal.pieces if literal.terminated else (),
+        file=file,
+    )
 
 
 def _site_key(item: tuple[tuple[Path | None, int, int, int, int], StringSite]) -> tuple[int, ...]:

@@ -115,3 +115,20 @@ def apply_edits(text: str, edits: list[types.TextEdit]) -> str:
         text = text[:start] + edit.new_text + text[end:]
         lines = text.splitlines(keepends=True)
     return text
+
+
+async def first_quick_fix(
+    client: LanguageClient, uri: str, diagnostics: list[types.Diagnostic]
+) -> types.CodeAction:
+    """The first code action the server offers for ``diagnostics[0]`` (there must be one)."""
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostics[0].range,
+            context=types.CodeActionContext(diagnostics=diagnostics),
+        )
+    )
+    assert actions
+    fix = actions[0]
+    assert isinstance(fix, types.CodeAction)
+    return fix

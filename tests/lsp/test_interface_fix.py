@@ -7,13 +7,19 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from spoc_lsp.analysis.analyze import analyze
 from spoc_lsp.analysis.project import take_snapshot
 from spoc_lsp.index.resolver import open_resolver
-from tests.lsp.support import apply_edits, codes, initialize, open_file, wait_for_diagnostics
+from tests.lsp.support import (
+    apply_edits,
+    codes,
+    first_quick_fix,
+    initialize,
+    open_file,
+    wait_for_diagnostics,
+)
 
 MakeProject = Callable[[Mapping[str, str]], Path]
 
@@ -43,16 +49,7 @@ async def test_spoc011_and_its_stub_fix_end_to_end(
     assert diagnostics[0].message == (
         "'shopapp.db.Backend' does not satisfy 'Database' of group 'database': missing 'connect'"
     )
-    actions = await lsp_client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=diagnostics[0].range,
-            context=types.CodeActionContext(diagnostics=diagnostics),
-        )
-    )
-    assert actions
-    fix = actions[0]
-    assert isinstance(fix, types.CodeAction)
+    fix = await first_quick_fix(lsp_client, uri, diagnostics)
     assert fix.title == "Add stubs for 'connect' of 'Database'"
     assert fix.edit is not None and fix.edit.changes is not None
     module = root / "apps/shopapp/db.py"

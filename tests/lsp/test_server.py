@@ -13,6 +13,7 @@ from tests.lsp.support import (
     apply_edits,
     change_file,
     codes,
+    first_quick_fix,
     initialize,
     open_file,
     wait_for_diagnostics,
@@ -85,16 +86,7 @@ async def test_quick_fix_applied_yields_a_clean_file(
     path = root / "config/spoc.toml"
     uri = open_file(lsp_client, path)
     diagnostics = await wait_for_diagnostics(lsp_client, uri, lambda d: bool(d))
-    actions = await lsp_client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=diagnostics[0].range,
-            context=types.CodeActionContext(diagnostics=diagnostics),
-        )
-    )
-    assert actions
-    fix = actions[0]
-    assert isinstance(fix, types.CodeAction)
+    fix = await first_quick_fix(lsp_client, uri, diagnostics)
     assert fix.title == "Change 'midleware' to 'middleware'"
     assert fix.edit is not None and fix.edit.changes is not None
     fixed = apply_edits(path.read_text(), fix.edit.changes[uri])
