@@ -226,6 +226,13 @@ local function main()
     request(bufs[params.hover.file], 'textDocument/hover', params.hover.position)
   results.hover = { text = hover and text_of(hover.contents) or '', error = hover_err }
 
+  local verdict, verdict_err = request(
+    bufs[params.interface_hover.file], 'textDocument/hover', params.interface_hover.position
+  )
+  results.interface_hover = {
+    text = verdict and text_of(verdict.contents) or '', error = verdict_err
+  }
+
   for _, file in ipairs(params.unrelated) do
     local buf = open(file)
     vim.wait(300) -- starting is synchronous in the FileType autocmd; leave room anyway
@@ -317,6 +324,11 @@ def run_nvim(
         "hover": {
             "file": TOML,
             "position": position_in(project / TOML, "add_request_id", 3),
+        },
+        # on the plugin that does not satisfy its group's interface (mistake (h))
+        "interface_hover": {
+            "file": SETTINGS,
+            "position": position_in(project / SETTINGS, "core.storage.MemoryStorage", 14),
         },
         "wait_ms": WAIT_MS,
         "budget_ms": BUDGET_MS,
@@ -456,6 +468,12 @@ def test_hover_names_the_object(run: dict[str, Any]) -> None:
     text = run["hover"]["text"]
     assert "add_request_id" in text, describe(run)
     assert "function" in text.lower(), describe(run)
+
+
+def test_hover_shows_the_interface_verdict(run: dict[str, Any]) -> None:
+    text = run["interface_hover"]["text"]
+    assert "Interface of group `storage`: `Storage`" in text, describe(run)
+    assert "✗ does not satisfy it: missing 'delete'" in text, describe(run)
 
 
 @pytest.mark.parametrize("file", UNRELATED)
