@@ -195,11 +195,15 @@ class Store:
             self._inherited.append(self._db)
             self._db = None
         self._pid = os.getpid()
-        for _attempt in range(2):
+        for attempt in range(3):
             try:
                 self._db = self._open()
                 return self._db
-            except (sqlite3.Error, OSError):
+            except sqlite3.OperationalError:
+                # Locked or busy: another process is creating or writing the file. It is
+                # theirs too, so it is never removed for this; wait a little and try again.
+                time.sleep(0.05 * (attempt + 1))
+            except (sqlite3.Error, OSError):  # not a database, or not ours: start afresh
                 self._remove_files()
         self._broken = True
         return None

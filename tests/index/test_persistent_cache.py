@@ -302,3 +302,27 @@ def test_store_round_trip_bound_and_versions(tmp_path: Path) -> None:
     fresh.put("k", "id", 2)
     fresh.flush()
     assert fresh.get("k") == ("id", 2)
+
+
+def test_a_store_locked_by_another_process_is_waited_for_never_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spoc_lsp.index import store as store_module
+
+    first = store_module.Store(tmp_path / "cache")
+    first.put("s|kept", "id", {"kept": True})
+    first.flush()
+    path = store_file(tmp_path / "cache")
+    second = store_module.Store(tmp_path / "cache")
+    real_open = second._open
+    calls: list[int] = []
+
+    def locked_once() -> sqlite3.Connection:
+        calls.append(1)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("database is locked")
+        return real_open()
+
+    monkeypatch.setattr(second, "_open", locked_once)
+    assert second.get("s|kept") is not None  # waited, then read what the other one wrote
+    assert len(calls) == 2 and path.exists()
