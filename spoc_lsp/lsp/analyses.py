@@ -100,6 +100,11 @@ class Analyses:
         """Files an analysis of ``root`` read changed on disk: the next one must run anew."""
         self._runs.pop(root, None)
 
+    def in_flight(self, root: Path) -> bool:
+        """An analysis of ``root`` was started and has not finished."""
+        run = self._runs.get(root)
+        return run is not None and not run.result.done()
+
     def is_newest(self, project: Project, run: Run) -> bool:
         """No analysis of ``project`` was started after ``run``."""
         return self._runs.get(project.root) is run

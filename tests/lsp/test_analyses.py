@@ -153,3 +153,38 @@ async def test_buffers_of_non_config_files_do_not_start_analyses(project_root: P
     await analyses.latest(project, {module: "def on_start(): ...\ndef on_stop(): ...\n"})
     assert len(host.calls) == 1
     analyses.shutdown()
+
+
+async def test_the_first_change_after_a_quiet_spell_is_not_debounced(
+    project_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Idle: analysed at once. A change while one waits, or while a run is in flight, waits
+    out the debounce so a burst of keystrokes becomes one run."""
+    from spoc_lsp.lsp.features import diagnostics
+
+    delays: list[float] = []
+
+    async def record(ls: Any, root: Path, delay: float) -> None:
+        delays.append(delay)
+        await asyncio.sleep(3600)  # stays pending until the next schedule cancels it
+
+    monkeypatch.setattr(diagnostics, "_run_analysis", record)
+    host = SlowHost(project_root)
+    analyses = Analyses(host)  # type: ignore[arg-type]
+    server = type("FakeServer", (), {})()
+    server.pending = {}
+    server.analyses = analyses
+    diagnostics.schedule(server, project_root)  # quiet: at once
+    await asyncio.sleep(0)
+    diagnostics.schedule(server, project_root)  # the first still waits: debounced
+    await asyncio.sleep(0)
+    server.pending.pop(project_root).cancel()
+    analyses.start(host.project(project_root), {})  # a run in flight, nothing waiting
+    while not host.calls:
+        await asyncio.sleep(0.01)
+    diagnostics.schedule(server, project_root)  # busy: debounced
+    await asyncio.sleep(0)
+    server.pending.pop(project_root).cancel()
+    host.release.set()
+    assert delays == [0, diagnostics.DEBOUNCE_SECONDS, diagnostics.DEBOUNCE_SECONDS]
+    analyses.shutdown()

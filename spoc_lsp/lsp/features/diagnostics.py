@@ -44,13 +44,20 @@ def register(server: SpocLanguageServer) -> None:
 
 
 def schedule(ls: SpocLanguageServer, root: Path, delay: float = DEBOUNCE_SECONDS) -> None:
-    """(Re)start the debounced analysis of a project; one still waiting out its delay is
-    dropped. Past the delay a run is never cancelled: requests may be waiting for its
-    analysis, and it may be asking the client to refresh (a cancelled request to the client
-    would leave its answer nowhere to go); if it is no longer the newest it publishes nothing."""
+    """(Re)start the analysis of a project; one still waiting out its delay is dropped.
+
+    Debounced on the trailing edge only while the project is busy (an analysis waiting or in
+    flight): the first change after a quiet spell is analysed at once, so a lone keystroke
+    costs the analysis, not the analysis plus the delay; changes arriving during a run are
+    coalesced into one run after it. Past the delay a run is never cancelled: requests may be
+    waiting for its analysis, and it may be asking the client to refresh (a cancelled request
+    to the client would leave its answer nowhere to go); if it is no longer the newest it
+    publishes nothing."""
     previous = ls.pending.pop(root, None)
     if previous is not None:
         previous.cancel()
+    elif not ls.analyses.in_flight(root):
+        delay = 0
     ls.pending[root] = asyncio.ensure_future(_run_analysis(ls, root, delay))
 
 
