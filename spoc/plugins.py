@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from spoc.errors import Location, PluginShapeError
+from spoc.hashing import field_hash, state_without_hash
 
 SourceKind = Literal["toml", "settings"]
 
@@ -31,6 +32,9 @@ class Provenance:
     line: int | None = None
     column: int | None = None
 
+    __hash__ = field_hash
+    __getstate__ = state_without_hash
+
     @property
     def location(self) -> Location:
         return Location(self.file, self.line, self.column)
@@ -43,6 +47,9 @@ class PluginEntry:
     group: str
     uri: str
     provenance: Provenance
+
+    __hash__ = field_hash
+    __getstate__ = state_without_hash
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from spoc.plugins import PluginEntry, PluginPlan
 from spoc.uri import uri_problem
@@ -111,22 +112,32 @@ def entry_diagnostic(
     # An entry whose text, place and resolution are those of the last analysis keeps its
     # diagnostic: a keystroke re-diagnoses only the entries it touched.
     site = parsed.entry_sites.get(entry)
-    key = (snapshot.root, document.path, entry, span, site.text if site is not None else None)
-    known = _ENTRY_DIAGNOSTICS.get(key)
+    known_here = _ENTRY_DIAGNOSTICS.get((snapshot.root, document.path))
+    if known_here is None:
+        if len(_ENTRY_DIAGNOSTICS) >= _DOCUMENTS_KEPT:
+            _ENTRY_DIAGNOSTICS.clear()
+        known_here = _ENTRY_DIAGNOSTICS[(snapshot.root, document.path)] = {}
+    key = (entry, span, site.text if site is not None else None)
+    known = known_here.get(key)
     if known is not None and known[0] is resolution:
         return known[1]
     diagnostic = _resolution_diagnostic(
         snapshot, document, parsed, entry, resolution, resolver, resolutions, make
     )
-    if len(_ENTRY_DIAGNOSTICS) >= _ENTRY_CACHE_SIZE:
-        _ENTRY_DIAGNOSTICS.clear()
-    _ENTRY_DIAGNOSTICS[key] = (resolution, diagnostic)
+    if len(known_here) >= _ENTRY_CACHE_SIZE:
+        known_here.clear()
+    known_here[key] = (resolution, diagnostic)
     return diagnostic
 
 
-# Per entry: the resolution its diagnostic was made from, and the diagnostic (bounded).
-_ENTRY_DIAGNOSTICS: dict[tuple[object, ...], tuple[Resolution, Diagnostic | None]] = {}
+# Per (project root, config file), per entry: the resolution its diagnostic was made from,
+# and the diagnostic (bounded).
+_EntryKey = tuple[PluginEntry, Span, "str | None"]
+_ENTRY_DIAGNOSTICS: dict[
+    tuple[Path, Path], dict[_EntryKey, tuple[Resolution, Diagnostic | None]]
+] = {}
 _ENTRY_CACHE_SIZE = 50_000
+_DOCUMENTS_KEPT = 64
 
 
 def _resolution_diagnostic(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
+from spoc.hashing import field_hash, state_without_hash
 from spoc.plugins import PluginEntry, PluginSource
 
 ProblemCode = Literal["SPOC005", "SPOC006", "SPOC009"]
@@ -29,6 +30,9 @@ class Span:
 
     start: Position
     end: Position
+
+    __hash__ = field_hash
+    __getstate__ = state_without_hash
 
     def contains(self, position: Position) -> bool:
         """True when ``position`` is inside the span or at its end (a cursor after the text)."""
