@@ -133,6 +133,17 @@ class Resolver:
                 for uri in dict.fromkeys(uris)
                 if (cached := self._memo.get(uri)) is None or cached[0] != generation
             ]
+            # Stored answers first: reading one is cheaper than handing it back from a
+            # worker, so a warm start forks nothing, and a partly warm one only for the rest.
+            if self._persisted is not None:
+                unanswered = []
+                for uri in pending:
+                    stored = self._persisted.get(uri, Resolution)
+                    if stored is None:
+                        unanswered.append(uri)
+                    else:
+                        self._remember(uri, generation, *stored)
+                pending = unanswered
             count = min(usable_cpus() if processes is None else processes, MAX_PROCESSES)
             if count < 2 or len(pending) < MIN_URIS or not can_fork():
                 return  # resolved one by one when asked, as always

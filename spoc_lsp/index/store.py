@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import hashlib
 import os
 import sqlite3
 import threading
@@ -319,6 +320,14 @@ def open_store(
         return store
 
 
+_SEPARATOR = "\0"  # in no path
+
+
+def _digest(identities: list[str]) -> bytes:
+    """One digest of the identities of a resolution's paths, in their order."""
+    return hashlib.blake2b(_SEPARATOR.join(identities).encode(), digest_size=16).digest()
+
+
 class PersistedResolutions:
     """Whole answers for URIs, valid while every path they read has the identity it had.
 
@@ -333,6 +342,7 @@ class PersistedResolutions:
         self._clock = clock
         self._generation = -1
         self._statuses: dict[str, tuple[str, int]] = {}
+        self._checked: dict[tuple[bytes, bytes], frozenset[str]] = {}  # valid path sets
 
     def get(self, uri: str, expected: type[_T]) -> tuple[_T, frozenset[str]] | None:
         """The stored answer for ``uri`` (an instance of ``expected``) and the paths it read,
@@ -341,42 +351,64 @@ class PersistedResolutions:
         if found is None:
             return None
         value = found[1]
-        if not (isinstance(value, tuple) and len(value) == 2):
+        if not (isinstance(value, tuple) and len(value) == 3):
             return None
-        answer, dependencies = value
+        answer, packed_paths, digest = value
         if not isinstance(answer, expected) or getattr(answer, "uri", None) != uri:
             return None
-        if not isinstance(dependencies, tuple):
+        if not (isinstance(packed_paths, bytes) and isinstance(digest, bytes)):
             return None
-        paths: list[str] = []
-        for item in dependencies:
-            if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
-                return None
-            if self._status(item[0])[0] != item[1]:
-                return None
-            paths.append(item[0])
-        return answer, frozenset(paths)
+        statuses = self._current_statuses()
+        # Answers into one module read the same paths: checked once per cache generation.
+        checked = self._checked.get((packed_paths, digest))
+        if checked is not None:
+            return answer, checked
+        try:
+            joined = zlib.decompress(packed_paths).decode("utf-8", "surrogateescape")
+        except (zlib.error, UnicodeError):
+            return None
+        paths = joined.split(_SEPARATOR) if joined else []
+        status = self._status
+        identities = []
+        for path in paths:
+            known = statuses.get(path)
+            identities.append((known if known is not None else status(path))[0])
+        if _digest(identities) != digest:
+            return None
+        checked = self._checked[(packed_paths, digest)] = frozenset(paths)
+        return answer, checked
 
     def put(self, uri: str, answer: object, paths: frozenset[str], started_ns: int) -> None:
         """Keep ``answer``, computed from ``paths`` since ``started_ns``, unless one of them
         changed too recently to be told apart from a later change."""
-        dependencies = []
-        for path in sorted(paths):
+        ordered = sorted(paths)
+        identities = []
+        for path in ordered:
             identity, changed_ns = self._status(path)
-            if changed_ns >= started_ns - SETTLE_NS:
+            if changed_ns >= started_ns - SETTLE_NS or _SEPARATOR in path:
                 return
-            dependencies.append((path, identity))
-        self._store.put(self._prefix + uri, "", (answer, tuple(dependencies)))
+            identities.append(identity)
+        # A resolution reads about ninety paths: stored as one compressed string, with one
+        # digest of their identities instead of ninety identities, the row stays within a
+        # database page and loads in one piece (the warm check reads one row per URI).
+        joined = _SEPARATOR.join(ordered).encode("utf-8", "surrogateescape")
+        value = (answer, zlib.compress(joined, 1), _digest(identities))
+        self._store.put(self._prefix + uri, "", value)
 
     def flush(self) -> None:
         self._store.flush()
 
-    def _status(self, path: str) -> tuple[str, int]:
-        """(identity, last change in ns) of ``path``, stat'ed once per cache generation."""
+    def _current_statuses(self) -> dict[str, tuple[str, int]]:
+        """The paths stat'ed in this cache generation (emptied when a new one starts)."""
         if self._generation != self._clock.value:
             self._statuses.clear()
+            self._checked.clear()
             self._generation = self._clock.value
-        cached = self._statuses.get(path)
+        return self._statuses
+
+    def _status(self, path: str) -> tuple[str, int]:
+        """(identity, last change in ns) of ``path``, stat'ed once per cache generation."""
+        cached = self._current_statuses().get(path)
         if cached is None:
             try:
                 status = os.stat(path)

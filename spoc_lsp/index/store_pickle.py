@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import io
 import pathlib
 import pickle
@@ -19,13 +20,17 @@ class _DataOnlyUnpickler(pickle.Unpickler):
 
     _PATHS = frozenset({"PosixPath", "PurePosixPath", "WindowsPath", "PureWindowsPath"})
     # Module-level functions that only rebuild a value class (``Symbol.__reduce__``).
-    _REBUILDERS = frozenset({("spoc_lsp.index.model", "_symbol")})
+    _REBUILDERS = frozenset(
+        {("spoc_lsp.index.model", "_symbol"), ("spoc_lsp.index.store_pickle", "path_of")}
+    )
 
     def find_class(self, module: str, name: str) -> Any:
         if module == "pathlib" and name in self._PATHS:
             return getattr(pathlib, name)
         if module == "builtins" and name in ("frozenset", "set"):
             return frozenset if name == "frozenset" else set
+        if (module, name) == ("spoc_lsp.index.store_pickle", "path_of"):
+            return path_of
         if module.startswith("spoc_lsp.index.") and "." not in name:
             loaded = sys.modules.get(module)
             found = getattr(loaded, name, None) if loaded is not None else None
@@ -43,9 +48,29 @@ def _is_data_class(cls: type) -> bool:
     return "__slots__" in vars(cls) and "__reduce__" not in vars(cls)
 
 
+_CONCRETE_PATH = type(pathlib.Path())
+
+
+@functools.lru_cache(maxsize=16_384)
+def path_of(text: str) -> pathlib.Path:
+    """The path ``text``, one shared object per text: loaded answers name the same few thousand
+    files over and over, and building a ``Path`` parses it (the larger part of loading an
+    answer before this)."""
+    return pathlib.Path(text)
+
+
+class _Pickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is _CONCRETE_PATH:
+            return path_of, (str(obj),)
+        return NotImplemented
+
+
 def dumps(value: object) -> bytes:
     """``value`` as a pickle (raises when it cannot be pickled)."""
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    buffer = io.BytesIO()
+    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
 
 
 def loads(data: bytes) -> object:

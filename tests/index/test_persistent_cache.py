@@ -326,3 +326,48 @@ def test_a_store_locked_by_another_process_is_waited_for_never_removed(
     monkeypatch.setattr(second, "_open", locked_once)
     assert second.get("s|kept") is not None  # waited, then read what the other one wrote
     assert len(calls) == 2 and path.exists()
+
+
+def test_a_persisted_answer_follows_its_paths_and_shares_loaded_paths(tmp_path: Path) -> None:
+    """A stored resolution is one small row (paths compressed, one digest of their
+    identities); any of its paths changing, appearing or vanishing makes it a miss, and paths
+    loaded from the store are shared objects (building each again was most of a warm load)."""
+    from spoc_lsp.index.model import Resolution, Status
+    from spoc_lsp.index.store import PersistedResolutions
+    from spoc_lsp.index.store_pickle import dumps, path_of
+    from spoc_lsp.index.tracking import Clock
+
+    files = [tmp_path / f"m{index}.py" for index in range(90)]
+    for file in files:
+        file.write_text("x = 1\n")
+    gone = tmp_path / "absent.py"
+    paths = frozenset(str(file) for file in [*files, gone])
+    clock = Clock()
+    store = Store(tmp_path / "cache")
+    persisted = PersistedResolutions(store, ("search", "path"), clock)
+    answer = Resolution("m0.x", Status.UNRESOLVED, reason=str(files[0]))
+    old_ns = time.time_ns() + 10 * SETTLE_NS  # "computed" well after the files settled
+    persisted.put("m0.x", answer, paths, old_ns)
+    store.flush()
+    assert persisted.get("m0.x", Resolution) == (answer, paths)
+    row = store.get(persisted._prefix + "m0.x")
+    assert row is not None and len(dumps(row[1])) < 2048  # within one database page
+    for change in (
+        lambda: files[5].write_text("x = 1\ny = 2\n"),
+        lambda: gone.write_text(""),
+        lambda: files[7].unlink(),
+    ):
+        persisted.put("m0.x", answer, paths, time.time_ns() + 10 * SETTLE_NS)
+        clock.tick()
+        assert persisted.get("m0.x", Resolution) is not None
+        change()
+        clock.tick()
+        assert persisted.get("m0.x", Resolution) is None
+    assert persisted.get("other", Resolution) is None
+    stored = ("id", (Path("/a/b.py"), [Path("/a/b.py")]))
+    store.put("paths", *stored)
+    store.flush()
+    loaded = Store(tmp_path / "cache").get("paths")
+    assert loaded == stored and loaded[1][0] is loaded[1][1][0] is path_of("/a/b.py")
+    with pytest.raises(pickle.UnpicklingError):  # the rebuilder is the only function allowed
+        loads(pickle.dumps(dumps))
