@@ -49,6 +49,8 @@ CAPABILITIES: dict[str, Any] = {
         "synchronization": {"didSave": True, "dynamicRegistration": False},
         "completion": {
             "contextSupport": True,
+            # As VS Code and Neovim declare it (LSP 3.17).
+            "completionList": {"itemDefaults": ["editRange", "insertTextFormat", "data"]},
             "completionItem": {
                 "snippetSupport": True,
                 "documentationFormat": ["markdown", "plaintext"],

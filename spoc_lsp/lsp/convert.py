@@ -143,19 +143,45 @@ def code_actions(diagnostic_item: types.Diagnostic) -> list[types.CodeAction]:
     return actions
 
 
-def completion_item(item: Completion, converter: TextConverter, root: Path) -> types.CompletionItem:
-    return types.CompletionItem(
-        label=item.label,
-        kind=COMPLETION_KIND.get(item.kind, types.CompletionItemKind.Value),
-        detail=item.detail,
-        sort_text=item.sort_key,
-        filter_text=item.label,
-        text_edit=types.TextEdit(range=converter.range(item.replace), new_text=item.label),
-        data=None if item.documentation else {"name": item.qualified_name, "root": str(root)},
-        documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=item.documentation)
-        if item.documentation
-        else None,
+def completion_list(
+    items: list[Completion], converter: TextConverter, root: Path, default_range: bool
+) -> types.CompletionList:
+    """The items as one list. All of them replace the segment being typed: when the client
+    takes a default edit range (``itemDefaults.editRange``, LSP 3.17) that range is sent once
+    instead of once per item (a top-level list has a few hundred items, and every byte of each
+    is built, serialised and parsed again on every keystroke)."""
+    shared = items[0].replace if items else None
+    if not default_range or any(item.replace != shared for item in items):
+        shared = None
+    ranges: dict[Span, types.Range] = {}
+    project = str(root)
+    lsp_items = []
+    for item in items:
+        edit = None
+        if item.replace != shared:
+            edit_range = ranges.get(item.replace)
+            if edit_range is None:
+                edit_range = ranges[item.replace] = converter.range(item.replace)
+            edit = types.TextEdit(range=edit_range, new_text=item.label)
+        lsp_items.append(
+            types.CompletionItem(
+                label=item.label,
+                kind=COMPLETION_KIND.get(item.kind, types.CompletionItemKind.Value),
+                detail=item.detail,
+                sort_text=item.sort_key,
+                text_edit=edit,
+                data=None if item.documentation else {"name": item.qualified_name, "root": project},
+                documentation=types.MarkupContent(
+                    kind=types.MarkupKind.Markdown, value=item.documentation
+                )
+                if item.documentation
+                else None,
+            )
+        )
+    defaults = (
+        None if shared is None else types.CompletionItemDefaults(edit_range=converter.range(shared))
     )
+    return types.CompletionList(is_incomplete=False, items=lsp_items, item_defaults=defaults)
 
 
 def hover(item: Hover, converter: TextConverter) -> types.Hover:

@@ -177,6 +177,35 @@ async def test_completion_inside_an_unterminated_string(
     assert resolved.documentation is not None
 
 
+async def test_completion_sends_the_shared_edit_range_once_to_a_client_that_takes_it(
+    lsp_client: LanguageClient, make_project: MakeProject
+) -> None:
+    """Neovim declares ``completionList.itemDefaults`` with ``editRange``: the range of the
+    segment being typed comes once, as the list's default, and no item repeats it."""
+    root = shop(make_project)
+    await initialize(lsp_client, root, capabilities="neovim")
+    path = root / "config/settings.py"
+    uri = open_file(lsp_client, path)
+    broken = 'PLUGINS = {\n    "middleware": ["shopapp.middleware.ti\n'
+    change_file(lsp_client, uri, broken, 2)
+    result = await lsp_client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(
+                line=1, character=len('    "middleware": ["shopapp.middleware.ti')
+            ),
+        )
+    )
+    assert isinstance(result, types.CompletionList)
+    assert result.item_defaults is not None
+    default = result.item_defaults.edit_range
+    assert default == types.Range(
+        start=types.Position(line=1, character=39), end=types.Position(line=1, character=41)
+    )
+    assert {"timing", "auth"} <= {item.label for item in result.items}
+    assert all(item.text_edit is None for item in result.items)
+
+
 async def test_completion_of_top_level_lists_project_modules_first(
     lsp_client: LanguageClient, make_project: MakeProject
 ) -> None:

@@ -169,13 +169,23 @@ def test_completion_inside_a_half_typed_uri_offers_the_packages_modules(trusted:
             workbench.press("Control+Space")  # what a user does when it does not pop up
             wait_until(offered, 30, "the suggest widget after Ctrl+Space")
     assert {"hooks", "middleware", "models", "views"} <= set(labels), labels
+    # Accepting an item replaces the segment being typed: the server sends that range once,
+    # as the list's default edit range, and VS Code applies it to the item.
+    with step(workbench, "04b-completion-accepted"):
+        workbench.type("midd")
+        wait_until(lambda: workbench.suggestions()[:1] == ["middleware"], 10, "'middleware'")
+        workbench.press("Enter")
+        # The typed line, and nothing else: other lines of the file name core.middleware.*.
+        accepted = ('"core.middleware', '"core.middleware"')
+
+        def typed_line() -> list[str]:
+            lines = [line.strip() for line in workbench.visible_lines()]
+            return [line for line in lines if line.startswith('"core.') and "." not in line[6:]]
+
+        wait_until(lambda: typed_line() and typed_line()[0] in accepted, 10, "the item applied")
     workbench.escape()
     workbench.press("Control+Shift+K")  # delete the half-typed line again
-    wait_until(
-        lambda: all(line.strip() != '"core.' for line in workbench.visible_lines()),
-        10,
-        "the half-typed line to be gone",
-    )
+    wait_until(lambda: not typed_line(), 10, "the half-typed line to be gone")
 
 
 def test_quick_fix_replaces_the_misspelt_package(trusted: Session) -> None:

@@ -36,16 +36,26 @@ async def on_completion(
     kind, project, converter = document.kind, document.project, document.converter
     position = converter.from_lsp(params.position)
 
-    def compute() -> list[types.CompletionItem]:
+    default_range = _takes_default_edit_range(ls.client_capabilities)
+
+    def compute() -> types.CompletionList:
         with project.lock:
             items = complete(
                 kind, document.text, document.path, position, project.resolver, project.root
             )
-        return [convert.completion_item(item, converter, project.root) for item in items]
+        return convert.completion_list(items, converter, project.root, default_range)
 
     # Completion reads the buffer itself, not the analysis: no waiting for one.
-    items = await ls.compute(document, compute)
-    return types.CompletionList(is_incomplete=False, items=items)
+    return await ls.compute(document, compute)
+
+
+def _takes_default_edit_range(capabilities: types.ClientCapabilities) -> bool:
+    """The client applies ``CompletionList.itemDefaults.editRange`` (LSP 3.17)."""
+    document = capabilities.text_document
+    completion = document.completion if document is not None else None
+    listed = completion.completion_list if completion is not None else None
+    defaults = listed.item_defaults if listed is not None else None
+    return defaults is not None and "editRange" in defaults
 
 
 async def on_completion_resolve(
