@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import json
 import pstats
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable
@@ -145,12 +146,17 @@ def _spoc_verdicts(report: dict[str, Any], uris: Iterable[str]) -> dict[str, boo
     return {uri: uri not in failing for uri in uris}
 
 
-def spoc_check(root: Path, python: Path, uris: list[str], *, repeats: int) -> dict[str, Any]:
-    """``spoc-lsp check`` wall time: first run with the page cache evicted, then repeats."""
+def spoc_check(
+    root: Path, python: Path, uris: list[str], *, repeats: int, cache: Path
+) -> dict[str, Any]:
+    """``spoc-lsp check`` wall time: a cold first run (page cache evicted, persistent cache
+    ``cache`` emptied), then repeats that find the persistent cache warm."""
     cmd: list[str | Path] = [SPOC_LSP, "check", root, "--python", python, "--format", "json"]
+    shutil.rmtree(cache, ignore_errors=True)
+    env = clean_env({"SPOC_LSP_CACHE_DIR": str(cache)})
     evicted = evict_page_cache([root, *tool_files()])
-    first = run_timed(cmd, cwd=root, env=clean_env(), timeout=600)
-    repeat_runs = [run_timed(cmd, cwd=root, env=clean_env(), timeout=600) for _ in range(repeats)]
+    first = run_timed(cmd, cwd=root, env=env, timeout=600)
+    repeat_runs = [run_timed(cmd, cwd=root, env=env, timeout=600) for _ in range(repeats)]
     out: dict[str, Any] = {
         "files_evicted": evicted,
         "exit_code": first.returncode,

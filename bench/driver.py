@@ -147,6 +147,7 @@ async def drive(
     seed: int = 1,
     log_name: str = "server",
     server: Sequence[str] = SERVER,
+    env_extra: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Run the whole scenario on one fresh server; returns the measurements."""
     toml = root / "config" / "spoc.toml"
@@ -159,7 +160,7 @@ async def drive(
     client = await LspClient.start(
         server,
         cwd=root,
-        env=clean_env(),
+        env=clean_env(env_extra),
         settings=settings,
         stderr_path=RESULTS / f"{log_name}.stderr.log",
     )
@@ -335,11 +336,26 @@ async def drive(
 
 
 def run_driver(
-    root: Path, truth: dict[str, Any], *, python: Path, edits: int, requests: int, log_name: str
+    root: Path,
+    truth: dict[str, Any],
+    *,
+    python: Path,
+    edits: int,
+    requests: int,
+    log_name: str,
+    env_extra: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     started = time.perf_counter()
     result = asyncio.run(
-        drive(root, truth, python=python, edits=edits, requests=requests, log_name=log_name)
+        drive(
+            root,
+            truth,
+            python=python,
+            edits=edits,
+            requests=requests,
+            log_name=log_name,
+            env_extra=env_extra,
+        )
     )
     result["scenario_seconds"] = round(time.perf_counter() - started, 1)
     return result

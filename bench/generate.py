@@ -52,6 +52,7 @@ class Size:
 SIZES: dict[str, Size] = {
     "1k": Size("1k", 1_000, 100),
     "10k": Size("10k", 10_000, 1_000),
+    "50k": Size("50k", 50_000, 5_000),
 }
 
 TOP_WORDS = [

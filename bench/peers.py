@@ -106,7 +106,7 @@ def compare_workspace(name: str, root: Path, python: Path, uris: list[str]) -> d
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10k")
+    parser.add_argument("--sizes", default="10k,50k")
     parser.add_argument("--no-real", action="store_true")
     parser.add_argument("--real-uris", type=int, default=5000)
     args = parser.parse_args(argv)
