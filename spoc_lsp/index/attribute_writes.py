@@ -6,7 +6,9 @@ has run; the runtime, reading the class after every plugin loaded, may see it. T
 found, anywhere in a file: an attribute assigned (plain, annotated, augmented, a ``for`` or
 ``with`` target) or deleted, and ``setattr``/``delattr`` (a literal name, or any name when it is
 computed), on a name an import of that file binds (``from m import C [as A]``; ``import m``
-then ``m.C.x``; ``from m import *`` then ``C.x``). Files are read with ``ast``, never run.
+then ``m.C.x``; ``from m import *`` then ``C.x``) or that the file gives such a value (``S =
+C``, ``for cls in (C, D)``, ``patch(C)`` of its own ``def patch(cls)``). Files are read with
+``ast``, never run.
 
 Only the project's own files are searched (``project_files``: no environment, no cache
 directory). A file is read only when its text contains the object's name, parsed once per file
@@ -206,13 +208,32 @@ def file_writes(tree: ast.Module, package: str | None) -> tuple[Write, ...]:
     return tuple(found)
 
 
+_ALIAS_PASSES = 4  # ``a = C``, ``b = a``...: chains of local aliases followed this deep
+
+
 class _Imports:
-    """What each name an import of a module binds (anywhere in it, functions included) may
-    stand for; a name no import binds may come from a star import."""
+    """What each name of a module may stand for (names taken file-wide, whatever their scope:
+    a "may" too many is harmless): what an import binds, then names given one of those by an
+    assignment, a ``for`` over a literal tuple or list, or a call of a function of the file
+    (its parameter). A name nothing binds may come from a star import."""
 
     def __init__(self, tree: ast.Module, package: str | None) -> None:
         self._names: dict[str, set[str]] = {}
         self._stars: list[str] = []
+        self._imports(tree, package)
+        bindings = _bindings(tree)
+        for _ in range(_ALIAS_PASSES):
+            changed = False
+            for name, value in bindings:
+                known = self._names.setdefault(name, set())
+                added = set(self.dotted(value)) - known
+                if added:
+                    known |= added
+                    changed = True
+            if not changed:
+                break
+
+    def _imports(self, tree: ast.Module, package: str | None) -> None:
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
@@ -240,6 +261,33 @@ class _Imports:
         if isinstance(node, ast.Attribute):
             return tuple(f"{head}.{node.attr}" for head in self.dotted(node.value))
         return ()
+
+
+def _bindings(tree: ast.Module) -> list[tuple[str, ast.expr]]:
+    """``(name, value)`` for each plain binding of a name to an expression in the file."""
+    functions: dict[str, list[str]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            arguments = node.args
+            positional = [a.arg for a in (*arguments.posonlyargs, *arguments.args)]
+            functions.setdefault(node.name, positional)
+    found: list[tuple[str, ast.expr]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            found.extend((t.id, node.value) for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
+            if isinstance(node.target, ast.Name):
+                found.append((node.target.id, node.value))
+        elif isinstance(node, (ast.For, ast.AsyncFor)) and isinstance(node.target, ast.Name):
+            if isinstance(node.iter, (ast.Tuple, ast.List, ast.Set)):
+                found.extend((node.target.id, element) for element in node.iter.elts)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            parameters = functions.get(node.func.id, [])
+            found.extend(zip(parameters, node.args, strict=False))  # extra arguments: *args
+            found.extend(
+                (k.arg, k.value) for k in node.keywords if k.arg is not None and k.arg in parameters
+            )
+    return found
 
 
 def _same(target: str, dotted: str, resolve: Callable[[str], Resolution]) -> bool:

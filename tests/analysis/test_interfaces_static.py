@@ -442,6 +442,9 @@ def test_setattr_with_a_computed_name_cannot_be_verified(tmp_path: Path, patch: 
         # the same name set on a different class, in a file that imports the plugin's class
         "from core.storage import MemoryStorage, OtherStorage\n\n"
         "OtherStorage.delete = lambda self, key: None\n",
+        # a function of the file that sets it, given another class
+        "from core.storage import MemoryStorage, OtherStorage\n\n\ndef install(cls):\n"
+        "    cls.delete = lambda self, key: None\n\n\ninstall(OtherStorage)\n",
         # a class of the same name from another module
         "from legacy import MemoryStorage\n\nMemoryStorage.delete = lambda self, key: None\n",
         # another member of the right class: 'delete' stays missing
@@ -474,6 +477,31 @@ def test_writes_that_cannot_add_the_member_keep_spoc011(tmp_path: Path, patch: s
     ],
 )
 def test_a_member_set_through_a_module_alias_cannot_be_verified(
+    tmp_path: Path, patch: str, line: int
+) -> None:
+    root = patched(tmp_path, patch)
+    reason = cannot_verify(root)
+    assert reason == f"'delete' may be set on class 'MemoryStorage' at apps/core/patches.py:{line}"
+    assert runtime_messages(root) == []
+
+
+@pytest.mark.parametrize(
+    ("patch", "line"),
+    [
+        ("from core.storage import MemoryStorage\n\nS = MemoryStorage\nS.delete = len\n", 4),
+        (
+            "from core.storage import MemoryStorage, OtherStorage\n\n"
+            "for cls in (OtherStorage, MemoryStorage):\n    cls.delete = len\n",
+            4,
+        ),
+        (
+            "from core import storage\n\n\ndef install(cls, name):\n"
+            "    setattr(cls, 'delete', len)\n\n\ninstall(storage.MemoryStorage, 'x')\n",
+            5,
+        ),
+    ],
+)
+def test_a_member_set_through_a_local_alias_cannot_be_verified(
     tmp_path: Path, patch: str, line: int
 ) -> None:
     root = patched(tmp_path, patch)

@@ -76,6 +76,32 @@ def test_a_name_no_import_binds_may_come_from_a_star_import() -> None:
     ]
 
 
+LOCAL = """
+from core.storage import MemoryStorage, OtherStorage
+
+S = MemoryStorage
+T: type = S
+S.a = 1
+T.b = 2
+for cls in (OtherStorage,):
+    cls.c = 3
+
+
+def install(target, *, name="d"):
+    setattr(target, name, 4)
+
+
+install(MemoryStorage)
+install(target=OtherStorage)
+"""
+
+
+def test_local_aliases_loops_over_literals_and_parameters_are_followed() -> None:
+    found = [(w.targets, w.attribute) for w in file_writes(ast.parse(LOCAL), "")]
+    ms, other = "core.storage.MemoryStorage", "core.storage.OtherStorage"
+    assert found == [((ms,), "a"), ((ms,), "b"), ((other,), "c"), ((ms, other), None)]
+
+
 def test_relative_imports_of_a_module_outside_a_package_bind_nothing() -> None:
     writes = file_writes(ast.parse("from . import x\nx.C.a = 1\n"), None)
     assert writes == ()
