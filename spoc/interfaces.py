@@ -197,20 +197,34 @@ def kind_problem(kind: str, shape: Shape) -> str | None:
 def problems(interface: Interface, shape: Shape) -> tuple[str, ...]:
     """What ``shape`` lacks to satisfy ``interface``, each as a short phrase; empty when it
     satisfies it."""
+    return tuple(phrase for phrase, _ in _findings(interface, shape))
+
+
+def members_at_stake(interface: Interface, shape: Shape) -> frozenset[str]:
+    """The plugin's names whose binding decides what :func:`problems` finds: each missing
+    member, each member that cannot accept the interface's call, ``VERSION`` when it differs.
+    A reader that sees one of them may be bound otherwise when the plugin is checked cannot
+    trust the verdict."""
+    return frozenset(name for _, names in _findings(interface, shape) for name in names)
+
+
+def _findings(interface: Interface, shape: Shape) -> list[tuple[str, tuple[str, ...]]]:
+    """Each problem as a phrase, with the plugin's names it is about."""
     if shape.kind == "function" and interface.call is not None:
         if shape.call is None:
-            return ()
+            return []
         reason = shape.call.cannot_accept(interface.call)
         if reason is None:
-            return ()
-        return (f"it cannot accept the call {interface.call.call_text('__call__')}: {reason}",)
+            return []
+        call_text = interface.call.call_text("__call__")
+        return [(f"it cannot accept the call {call_text}: {reason}", ())]
 
-    found: list[str] = []
+    found: list[tuple[str, tuple[str, ...]]] = []
     wanted_members = sorted(interface.members, key=lambda member: member.name)  # one order
     if shape.complete:
-        missing = [m.name for m in wanted_members if m.name not in shape.members]
+        missing = tuple(m.name for m in wanted_members if m.name not in shape.members)
         if missing:
-            found.append("missing " + ", ".join(f"'{name}'" for name in missing))
+            found.append(("missing " + ", ".join(f"'{name}'" for name in missing), missing))
     for wanted in wanted_members:
         provided = shape.members.get(wanted.name)
         if provided is None or wanted.signature is None or provided.signature is None:
@@ -218,15 +232,18 @@ def problems(interface: Interface, shape: Shape) -> tuple[str, ...]:
         reason = provided.signature.cannot_accept(wanted.signature)
         if reason is not None:
             call = wanted.signature.call_text(wanted.name)
-            found.append(f"'{wanted.name}' cannot accept the call {call}: {reason}")
+            found.append(
+                (f"'{wanted.name}' cannot accept the call {call}: {reason}", (wanted.name,))
+            )
     if (
         interface.version is not None
         and shape.version is not None
         and not isinstance(shape.version, UnknownVersion)
         and shape.version != interface.version
     ):
-        found.append(f"VERSION is {shape.version!r}, the interface's is {interface.version!r}")
-    return tuple(found)
+        phrase = f"VERSION is {shape.version!r}, the interface's is {interface.version!r}"
+        found.append((phrase, ("VERSION",)))
+    return found
 
 
 def failure_message(uri: str, interface: str, group: str, found: Sequence[str]) -> str:

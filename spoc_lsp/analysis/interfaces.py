@@ -1,7 +1,8 @@
 """Plugin interfaces checked statically (SPOC011): each plugin of a group that ``[spoc.interfaces]``
 declares, read from source (``index.shapes``) and judged by ``spoc.interfaces`` — the rules the
 runtime applies, so both say the same sentence. Where the source does not settle it, nothing is
-said (unverifiable); an interface value that does not resolve is SPOC001/002/003.
+said (unverifiable): so too when another project module may set on the plugin what it lacks
+(``index.attribute_writes``). An interface value that does not resolve is SPOC001/002/003.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from spoc.interfaces import (
     interface_value_problem,
     is_kind,
     kind_problem,
+    members_at_stake,
     problems,
 )
 from spoc.plugins import PluginEntry, PluginPlan
@@ -27,6 +29,7 @@ from spoc_lsp.analysis.entry_diagnostics import safe_resolve
 from spoc_lsp.analysis.interface_fixes import stub_fix
 from spoc_lsp.analysis.model import Diagnostic, Fix, Resolving
 from spoc_lsp.analysis.rules import rule
+from spoc_lsp.index.attribute_writes import AttributeWrites
 from spoc_lsp.index.model import Definition, Resolution, Status
 from spoc_lsp.index.search_path import SearchPath
 from spoc_lsp.index.shapes import ReadClass, ShapeReader, Unverifiable
@@ -77,6 +80,7 @@ def check_interfaces(
     if search_path is None:  # a resolver that cannot say where modules come from
         return EMPTY
     reader = ShapeReader(lambda uri: safe_resolve(resolver, uri), search_path, overlays)
+    writes = AttributeWrites(search_path, overlays)
     spans = {
         entry: (path, span)
         for path, config in parsed.items()
@@ -97,7 +101,7 @@ def check_interfaces(
         for entry in plan.group(declaration.group):
             resolution = resolutions.get(entry.uri) or safe_resolve(resolver, entry.uri)
             verdict, shape = _verdict(
-                entry, declaration, interface, name, definition, resolution, reader
+                entry, declaration, interface, name, definition, resolution, reader, writes
             )
             verdicts[entry] = verdict
             where = spans.get(entry)
@@ -124,7 +128,7 @@ def check_interfaces(
     return InterfaceCheck(
         {path: tuple(items) for path, items in diagnostics.items()},
         verdicts,
-        frozenset(reader.files_read),
+        frozenset(reader.files_read | writes.files_read),
     )
 
 
@@ -171,6 +175,7 @@ def _verdict(
     definition: Definition | None,
     resolution: Resolution,
     reader: ShapeReader,
+    writes: AttributeWrites,
 ) -> tuple[InterfaceVerdict, Shape | None]:
     def verdict(found: tuple[str, ...] = (), unverifiable: str | None = None) -> InterfaceVerdict:
         return InterfaceVerdict(
@@ -188,8 +193,31 @@ def _verdict(
         return verdict(unverifiable=shape.reason), None
     if interface is None:
         problem = kind_problem(declaration.value, shape)
-        return verdict(() if problem is None else (problem,)), shape
-    return verdict(problems(interface, shape)), shape
+        found: tuple[str, ...] = () if problem is None else (problem,)
+    else:
+        found = problems(interface, shape)
+    at_stake = _at_stake(declaration.value, interface, shape) if found else frozenset()
+    if at_stake:  # another module may set them on the plugin before the runtime reads it
+        elsewhere = writes.first(reader.written_objects(resolution), at_stake, reader.resolve)
+        if elsewhere is not None:
+            return verdict(unverifiable=elsewhere), shape
+    return verdict(found), shape
+
+
+def _at_stake(kind: str, interface: Interface | None, shape: Shape) -> frozenset[str]:
+    """The names of a failing class, instance or module plugin that, bound otherwise on it by
+    another module before the runtime checks it, could change the verdict."""
+    if shape.kind == "function":
+        return frozenset()
+    if interface is None:  # only an instance's kind can change: it becomes callable
+        callable_instance = kind == "callable" and shape.kind == "instance"
+        return frozenset({"__call__"}) if callable_instance else frozenset()
+    names = set(members_at_stake(interface, shape))
+    if any(member.name not in shape.members for member in interface.members):
+        names |= {"__getattr__", "__getattribute__"}  # missing names are then not told
+        if shape.kind == "instance":
+            names |= {"__init__", "__new__"}  # what the instance is made with
+    return frozenset(names)
 
 
 def _stub_fix(

@@ -185,9 +185,10 @@ def _is_accessor(decorator: ast.expr) -> bool:
 class ClassBody:
     """One class statement as read: its members (body bindings and annotations), its literal
     or unknown ``VERSION``, names set on ``self`` in its methods, and why it cannot be read
-    (``unreadable``)."""
+    (``unreadable``); ``dotted`` is the module and qualified name it is imported under."""
 
     node: ast.ClassDef
+    dotted: str = ""
     members: dict[str, Member] = field(default_factory=dict)
     version: Version | UnknownVersion | None = None
     self_names: set[str] = field(default_factory=set)
@@ -195,9 +196,12 @@ class ClassBody:
     unreadable: str | None = None
 
 
-def read_class_body(node: ast.ClassDef, names: Names, module_tree: ast.Module) -> ClassBody:
-    """The members a class statement binds, or why they cannot be known from its source."""
-    body = ClassBody(node)
+def read_class_body(
+    node: ast.ClassDef, names: Names, module_tree: ast.Module, qualname: str | None = None
+) -> ClassBody:
+    """The members a class statement binds, or why they cannot be known from its source
+    (``qualname``: its qualified name in the module, when nested)."""
+    body = ClassBody(node, f"{names.module}.{qualname or node.name}")
     for decorator in node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         if names.qualified(target) not in KNOWN_CLASS_DECORATORS:

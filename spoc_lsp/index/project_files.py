@@ -160,7 +160,7 @@ def from_imports(
     for file in project_python_files(search_path.root):
         text = overlays.get(file)
         if text is None:
-            text = _read(file)
+            text = read_source(file)
         if text is None or "import" not in text:
             continue
         if name not in text and _STAR_IMPORT.search(text) is None:
@@ -197,7 +197,9 @@ def _package(module: str | None, *, is_package: bool) -> str | None:
     return module if is_package else module.rpartition(".")[0]
 
 
-def _read(file: Path) -> str | None:
+def read_source(file: Path) -> str | None:
+    """A project file's text (UTF-8, a byte-order mark dropped, bad bytes replaced); ``None``
+    when it cannot be read."""
     try:
         data = file.read_bytes()
     except OSError:

@@ -26,6 +26,7 @@ from spoc.interfaces import (
     Version,
     is_public_member,
 )
+from spoc_lsp.index.attribute_writes import Written
 from spoc_lsp.index.class_bodies import (
     KNOWN_CLASS_DECORATORS,
     ClassBody,
@@ -167,6 +168,28 @@ class ShapeReader:
             return self._instance_shape(resolution)
         return Unverifiable(f"{resolution.uri!r} is not a class, function, module or instance")
 
+    def written_objects(self, resolution: Resolution) -> tuple[Written, ...]:
+        """What another module may set attributes on to change a plugin: a module; an
+        instance, then its class; a class, then its bases in method resolution order."""
+        symbol = resolution.symbol
+        kind = symbol.kind if symbol is not None else None
+        found: list[Written] = []
+        if kind == "module":
+            return (Written(resolution.uri, f"module {resolution.uri!r}"),)
+        if kind == "class":
+            read = self._class_of(resolution)
+        elif kind == "variable":
+            instance = self._instance_of(resolution)
+            if isinstance(instance, Unverifiable):
+                return ()
+            found.append(Written(instance.dotted, repr(resolution.uri)))
+            read = instance.cls
+        else:
+            return ()
+        if isinstance(read, ReadClass):
+            found.extend(Written(body.dotted, f"class {body.node.name!r}") for body in read.mro)
+        return tuple(found)
+
     # --- files ----------------------------------------------------------------------------
 
     def _tree(self, file: Path) -> ast.Module | None:
@@ -259,7 +282,7 @@ class ShapeReader:
         qualname: str,
         visiting: frozenset[tuple[Path, int]],
     ) -> ReadClass | Unverifiable:
-        body = read_class_body(node, names, tree)
+        body = read_class_body(node, names, tree, qualname)
         if body.unreadable is not None:
             return Unverifiable(body.unreadable)
         bases: list[ReadClass] = []
@@ -333,7 +356,8 @@ class ShapeReader:
             call=signature_of(node.args, drop_first=False),
         )
 
-    def _instance_shape(self, resolution: Resolution) -> Shape | Unverifiable:
+    def _instance_of(self, resolution: Resolution) -> _Instance | Unverifiable:
+        """A module-level ``x = Cls(...)``: its module's tree and names, ``x``, and the class."""
         located = self._located(resolution)
         if isinstance(located, Unverifiable):
             return located
@@ -349,6 +373,14 @@ class ShapeReader:
         read = self._base(dotted, frozenset())
         if isinstance(read, Unverifiable):
             return Unverifiable(f"the class of {resolution.uri!r}: {read.reason}")
+        return _Instance(tree, f"{names.module}.{target}", read)
+
+    def _instance_shape(self, resolution: Resolution) -> Shape | Unverifiable:
+        instance = self._instance_of(resolution)
+        if isinstance(instance, Unverifiable):
+            return instance
+        tree, read = instance.tree, instance.cls
+        target = instance.dotted.rpartition(".")[2]
         members = _members(read.mro)
         complete = not _defines_getattr(read.mro)
         version = _version(read.mro)
@@ -369,6 +401,15 @@ class ShapeReader:
             version=version,
             call=call.signature if call is not None else None,
         )
+
+
+@dataclass(frozen=True)
+class _Instance:
+    """A module-level instance plugin as read: its module's tree, its dotted name, its class."""
+
+    tree: ast.Module
+    dotted: str
+    cls: ReadClass
 
 
 def _line_of(tree: ast.Module, name: str, line: int) -> int | None:

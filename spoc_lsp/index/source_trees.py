@@ -18,7 +18,7 @@ def parse_file(path: str, mtime_ns: int, size: int) -> ast.Module | None:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return None
-        _store(key, _parse(text, path))
+        _store(key, parse_source(text, path))
     return _TREES[key]
 
 
@@ -26,7 +26,7 @@ def parse_text(path: str, text: str) -> ast.Module | None:
     """An open buffer's syntax tree, parsed once per text."""
     key = (path, "overlay", text)
     if key not in _TREES:
-        _store(key, _parse(text, path))
+        _store(key, parse_source(text, path))
     return _TREES[key]
 
 
@@ -36,8 +36,9 @@ def _store(key: tuple[str, object, object], tree: ast.Module | None) -> None:
     _TREES[key] = tree
 
 
-def _parse(text: str, path: str) -> ast.Module | None:
+def parse_source(text: str, path: str) -> ast.Module | None:
+    """``text`` parsed, not cached (``None``: invalid)."""
     try:
         return ast.parse(text, path)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None

@@ -338,3 +338,222 @@ def test_an_open_buffer_of_the_plugin_is_read_even_with_its_lines_moved(tmp_path
     [verdict] = edited.interface_verdicts.values()
     assert verdict.satisfied
     assert impls in edited.interface_files
+
+
+# --- members set on the plugin's class by another project module -----------------------------
+
+CONTRACT = """
+class Storage:
+    def get(self, key): ...
+
+    def delete(self, key): ...
+"""
+
+STORAGE = """
+class MemoryStorage:
+    def get(self, key):
+        return key
+
+
+class OtherStorage:
+    def get(self, key):
+        return key
+
+
+memory = MemoryStorage()
+"""
+
+PATCH = """
+from core.storage import MemoryStorage
+
+
+def _delete(self, key):
+    return None
+
+
+MemoryStorage.delete = _delete
+"""
+
+
+def patched(tmp_path: Path, patches: str, plugin: str = "core.storage.MemoryStorage") -> Path:
+    """A project whose settings module imports ``core.patches`` (so the runtime runs it before
+    the plugins are checked)."""
+    return project(
+        tmp_path,
+        'storage = "core.contracts.Storage"',
+        f'storage = ["{plugin}"]',
+        {
+            "apps.core.__init__": "",
+            "apps.core.contracts": CONTRACT,
+            "apps.core.storage": STORAGE,
+            "apps.core.patches": patches,
+            "apps.core.mod": "def get(key):\n    return key\n",
+            "apps.legacy": "class MemoryStorage:\n    pass\n",
+            "settings": "import core.patches\n\nPLUGINS = {}\n",
+        },
+    )
+
+
+def cannot_verify(root: Path) -> str:
+    """The one verdict's reason, asserted to be "cannot verify" with no SPOC011."""
+    analysis = static(root)
+    assert spoc011(analysis) == []
+    [verdict] = analysis.interface_verdicts.values()
+    assert verdict.unverifiable is not None
+    return verdict.unverifiable
+
+
+@pytest.mark.parametrize(
+    "plugin",
+    ["core.storage.MemoryStorage", "core.storage.memory"],  # a class; an instance of it
+)
+def test_a_member_set_from_another_module_cannot_be_verified(tmp_path: Path, plugin: str) -> None:
+    root = patched(tmp_path, PATCH, plugin)
+    reason = "'delete' may be set on class 'MemoryStorage' at apps/core/patches.py:8"
+    assert cannot_verify(root) == reason
+    assert root / "apps" / "core" / "patches.py" in static(root).interface_files
+    assert runtime_messages(root) == []  # the runtime reads the class after the patch ran
+    # Why it matters: the same project without the patch fails for both.
+    patches = root / "apps" / "core" / "patches.py"
+    patches.write_text(patches.read_text().replace("MemoryStorage.delete = _delete", ""))
+    assert agree(root) == [
+        f"'{plugin}' does not satisfy 'Storage' of group 'storage': missing 'delete'"
+    ]
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        "from core.storage import MemoryStorage\n\nfor _name in ('delete',):\n"
+        "    setattr(MemoryStorage, _name, lambda self, key: None)\n",
+        "from core.storage import MemoryStorage as Alias\n\n\ndef install(name):\n"
+        "    setattr(Alias, name, lambda self, key: None)\n\n\ninstall('delete')\n",
+    ],
+)
+def test_setattr_with_a_computed_name_cannot_be_verified(tmp_path: Path, patch: str) -> None:
+    root = patched(tmp_path, patch)
+    assert "setattr with a computed name may change class 'MemoryStorage'" in cannot_verify(root)
+    assert runtime_messages(root) == []
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        # the same name set on a different class, in a file that imports the plugin's class
+        "from core.storage import MemoryStorage, OtherStorage\n\n"
+        "OtherStorage.delete = lambda self, key: None\n",
+        # a function of the file that sets it, given another class
+        "from core.storage import MemoryStorage, OtherStorage\n\n\ndef install(cls):\n"
+        "    cls.delete = lambda self, key: None\n\n\ninstall(OtherStorage)\n",
+        # a class of the same name from another module
+        "from legacy import MemoryStorage\n\nMemoryStorage.delete = lambda self, key: None\n",
+        # another member of the right class: 'delete' stays missing
+        "from core.storage import MemoryStorage\n\nMemoryStorage.extra = 1\n"
+        "setattr(MemoryStorage, 'other', 2)\n",
+    ],
+)
+def test_writes_that_cannot_add_the_member_keep_spoc011(tmp_path: Path, patch: str) -> None:
+    root = patched(tmp_path, patch)
+    assert agree(root) == [
+        "'core.storage.MemoryStorage' does not satisfy 'Storage' of group 'storage': "
+        "missing 'delete'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("patch", "line"),
+    [
+        ("import core.storage\n\ncore.storage.MemoryStorage.delete = lambda self, key: None\n", 3),
+        ("from core import storage as st\n\nst.MemoryStorage.delete = lambda self, key: None\n", 3),
+        (
+            "def install():\n    import core.storage as s\n\n"
+            "    s.MemoryStorage.delete = lambda self, key: None\n\n\ninstall()\n",
+            4,
+        ),
+        (
+            "from core.storage import *\n\nMemoryStorage.delete: object = lambda self, key: None\n",
+            3,
+        ),
+    ],
+)
+def test_a_member_set_through_a_module_alias_cannot_be_verified(
+    tmp_path: Path, patch: str, line: int
+) -> None:
+    root = patched(tmp_path, patch)
+    reason = cannot_verify(root)
+    assert reason == f"'delete' may be set on class 'MemoryStorage' at apps/core/patches.py:{line}"
+    assert runtime_messages(root) == []
+
+
+@pytest.mark.parametrize(
+    ("patch", "line"),
+    [
+        ("from core.storage import MemoryStorage\n\nS = MemoryStorage\nS.delete = len\n", 4),
+        (
+            "from core.storage import MemoryStorage, OtherStorage\n\n"
+            "for cls in (OtherStorage, MemoryStorage):\n    cls.delete = len\n",
+            4,
+        ),
+        (
+            "from core import storage\n\n\ndef install(cls, name):\n"
+            "    setattr(cls, 'delete', len)\n\n\ninstall(storage.MemoryStorage, 'x')\n",
+            5,
+        ),
+    ],
+)
+def test_a_member_set_through_a_local_alias_cannot_be_verified(
+    tmp_path: Path, patch: str, line: int
+) -> None:
+    root = patched(tmp_path, patch)
+    reason = cannot_verify(root)
+    assert reason == f"'delete' may be set on class 'MemoryStorage' at apps/core/patches.py:{line}"
+    assert runtime_messages(root) == []
+
+
+def test_a_member_set_on_a_re_exported_class_cannot_be_verified(tmp_path: Path) -> None:
+    root = patched(tmp_path, "from core import MemoryStorage\n\nMemoryStorage.delete = len\n")
+    (root / "apps" / "core" / "__init__.py").write_text("from core.storage import MemoryStorage\n")
+    assert "may be set on class 'MemoryStorage'" in cannot_verify(root)
+    assert runtime_messages(root) == []
+
+
+def test_an_unsaved_patch_in_an_open_buffer_is_read(tmp_path: Path) -> None:
+    root = patched(tmp_path, "from core.storage import MemoryStorage\n")
+    resolver = open_resolver(root, Path(sys.executable), cache=False)
+    patches = root / "apps" / "core" / "patches.py"
+    assert len(spoc011(analyze(take_snapshot(root), resolver))) == 1
+    edited = analyze(take_snapshot(root, {patches: PATCH.lstrip("\n")}), resolver)
+    assert spoc011(edited) == []
+    [verdict] = edited.interface_verdicts.values()
+    assert verdict.unverifiable is not None and "patches.py:8" in verdict.unverifiable
+
+
+def test_a_member_set_on_a_module_plugin_from_another_module_cannot_be_verified(
+    tmp_path: Path,
+) -> None:
+    root = patched(tmp_path, "from core import mod\n\nmod.delete = len\n", "core.mod")
+    assert (
+        cannot_verify(root) == "'delete' may be set on module 'core.mod' at apps/core/patches.py:3"
+    )
+    assert runtime_messages(root) == []
+
+
+def test_a_member_set_on_a_base_class_from_another_module_cannot_be_verified(
+    tmp_path: Path,
+) -> None:
+    patch = "from app.helpers import Getter\n\nGetter.put = lambda self, key, value: None\n"
+    root = project(
+        tmp_path,
+        'storage = "app.base.Storage"',
+        'storage = ["app.impls.Partial"]',
+        {
+            "app.__init__": "",
+            "app.base": BASES,
+            "app.impls": IMPLS,
+            "app.helpers": HELPERS,
+            "app.patch": patch,
+            "settings": "import app.patch\n\nPLUGINS = {}\n",
+        },
+    )
+    assert cannot_verify(root) == "'put' may be set on class 'Getter' at app/patch.py:3"
+    assert runtime_messages(root) == []
