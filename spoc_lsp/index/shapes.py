@@ -41,6 +41,7 @@ from spoc_lsp.index.class_bodies import (
 from spoc_lsp.index.model import Resolution, Status
 from spoc_lsp.index.search_path import SearchPath
 from spoc_lsp.index.source_trees import parse_file, parse_text
+from spoc_lsp.index.tree_lookup import binding_line, class_at, made_instance
 
 # Bases that add no public member (the runtime skips ``object``; these bind only dunders and
 # private names).
@@ -134,7 +135,7 @@ class ShapeReader:
             if isinstance(located, Unverifiable):
                 return located
             _, tree, names, line = located
-            found = _find_class(tree, line)
+            found = class_at(tree, line)
             if found is not None and all(
                 names.qualified(d.func if isinstance(d, ast.Call) else d) in KNOWN_CLASS_DECORATORS
                 for d in found[0].decorator_list
@@ -233,7 +234,7 @@ class ShapeReader:
             return Unverifiable(f"the source of {resolution.uri!r} cannot be read")
         line = definition.line
         if file in self._overlays and symbol is not None and symbol.kind != "module":
-            moved = _line_of(tree, resolution.uri.rpartition(".")[2], line)
+            moved = binding_line(tree, resolution.uri.rpartition(".")[2], line)
             if moved is None:
                 return Unverifiable(f"{resolution.uri!r} is being edited")
             line = moved
@@ -265,7 +266,7 @@ class ShapeReader:
             return known
         if key in visiting or len(visiting) > _MAX_BASES:
             return Unverifiable("its bases form a cycle")
-        found = _find_class(tree, line)
+        found = class_at(tree, line)
         if found is None:
             return Unverifiable(f"no class statement found at {file.name}:{line + 1}")
         node, qualname = found
@@ -363,7 +364,7 @@ class ShapeReader:
             return located
         _, tree, names, line = located
         not_known = Unverifiable(f"{resolution.uri!r} is not an instance made by a known class")
-        made = _made_instance(tree, line)
+        made = made_instance(tree, line)
         if made is None:
             return not_known
         target, value = made
@@ -412,47 +413,6 @@ class _Instance:
     cls: ReadClass
 
 
-def _line_of(tree: ast.Module, name: str, line: int) -> int | None:
-    """The 0-based line of the top-level statement binding ``name`` (the only one), else
-    ``line`` when the statement there binds it."""
-    found: list[int] = []
-    at_line = False
-    for node in tree.body:
-        bound: list[str] = []
-        if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            bound = [node.name]
-        elif isinstance(node, ast.Assign):
-            bound = [t.id for t in node.targets if isinstance(t, ast.Name)]
-        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            bound = [node.target.id]
-        if name in bound:
-            first = node.lineno - 1
-            decorators = getattr(node, "decorator_list", [])
-            lines = {first, *(d.lineno - 1 for d in decorators)}
-            found.append(first)
-            at_line = at_line or line in lines
-    if len(found) == 1:
-        return found[0]
-    return line if at_line else None
-
-
-def _made_instance(tree: ast.Module, line: int) -> tuple[str, ast.Call] | None:
-    """``name = Cls(...)`` (or ``name: T = Cls(...)``) at the module's top level, 0-based
-    ``line``: the name and the call."""
-    for node in tree.body:
-        if node.lineno - 1 != line:
-            continue
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target: ast.expr = node.targets[0]
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            target = node.target
-        else:
-            return None
-        if isinstance(target, ast.Name) and isinstance(node.value, ast.Call):
-            return target.id, node.value
-    return None
-
-
 def _first(mro: tuple[ClassBody, ...], name: str) -> Member | None:
     return next((body.members[name] for body in mro if name in body.members), None)
 
@@ -471,24 +431,6 @@ def _defines_getattr(mro: tuple[ClassBody, ...]) -> bool:
 
 def _version(mro: tuple[ClassBody, ...]) -> Version | UnknownVersion | None:
     return next((body.version for body in mro if body.version is not None), None)
-
-
-def _find_class(tree: ast.Module, line: int) -> tuple[ast.ClassDef, str] | None:
-    """The class statement at 0-based ``line`` (its ``class`` or a decorator line), with its
-    qualified name; classes inside functions are not followed."""
-
-    def search(body: list[ast.stmt], prefix: str) -> tuple[ast.ClassDef, str] | None:
-        for node in body:
-            if isinstance(node, ast.ClassDef):
-                lines = {node.lineno - 1, *(d.lineno - 1 for d in node.decorator_list)}
-                if line in lines:
-                    return node, prefix + node.name
-                found = search(node.body, f"{prefix}{node.name}.")
-                if found is not None:
-                    return found
-        return None
-
-    return search(tree.body, "")
 
 
 __all__ = ["ReadClass", "ShapeReader", "Signature", "Unverifiable"]
