@@ -77,3 +77,67 @@ def test_bad_settings_fall_back_to_defaults_with_a_message() -> None:
     assert len(problems) == 5
     assert read_settings(None) == (ServerSettings(), [])
     assert read_settings([1, 2])[0] == ServerSettings()
+
+
+def _patched_project(tmp_path: Path) -> Path:
+    return write_tree(
+        tmp_path / "proj",
+        {
+            "spoc.toml": (
+                '[spoc.plugins]\nstorage = ["store.Memory"]\n\n'
+                '[spoc.interfaces]\nstorage = "store.Storage"\n'
+            ),
+            "store.py": (
+                "class Storage:\n    def get(self, key): ...\n    def delete(self, key): ...\n\n"
+                "class Memory:\n    def get(self, key):\n        return None\n"
+            ),
+            # In a package no plugin URI goes into: no resolution reads its directory.
+            "tools/__init__.py": "",
+            "tools/patches.py": "from store import Memory\n\nMemory.label = 'memory'\n",
+        },
+    )
+
+
+def test_a_file_an_interface_verdict_read_is_watched_though_no_uri_reads_it(
+    tmp_path: Path,
+) -> None:
+    """A patch module that sets a member on a plugin class is read by the interface check
+    (found by its text), never by resolving a URI: a change of it on disk still re-checks
+    the project, and the verdict follows it."""
+    root = _patched_project(tmp_path)
+    host = Host()
+    project = host.project(root)
+
+    def verdict() -> str:
+        analysis = host.analyze(project, {})
+        codes = [d.code for d in analysis.all_diagnostics()]
+        (found,) = analysis.interface_verdicts.values()
+        return "error" if "SPOC011" in codes else f"unverifiable: {found.unverifiable}"
+
+    assert verdict() == "error"
+    patch = root / "tools" / "patches.py"
+    assert patch in host.analyze(project, {}).interface_files
+    patch.write_text("from store import Memory\n\nMemory.delete = lambda self, key: None\n")
+    assert [p.root for p in host.files_changed([patch])] == [root]
+    assert verdict().startswith("unverifiable: 'delete' may be set on class 'Memory'")
+
+
+def test_the_disk_poller_watches_the_files_an_interface_verdict_read(tmp_path: Path) -> None:
+    """Without client watchers the server polls: the patch module is among the polled paths,
+    and rewriting it is reported."""
+    import os
+
+    from spoc_lsp.lsp.disk_watch import DiskPoller
+
+    root = _patched_project(tmp_path)
+    host = Host()
+    project = host.project(root)
+    host.analyze(project, {})
+    poller = DiskPoller()
+    patch = root / "tools" / "patches.py"
+    assert str(patch) in poller.read_by(project)
+    poller.poll(host)  # the first poll: files written just now may count as changed
+    assert poller.poll(host) == []
+    patch.write_text("from store import Memory\n\nMemory.delete = lambda self, key: None\n")
+    os.utime(patch, ns=(project.read_since_ns + 5_000_000_000,) * 2)
+    assert patch in poller.poll(host)
