@@ -12,7 +12,7 @@ from pathlib import Path
 
 from spoc.plugins import PluginEntry, PluginPlan, SourceKind, merge_plugins
 from spoc.uri import uri_problem
-from spoc_lsp.analysis.entry_diagnostics import entry_diagnostic, safe_resolve
+from spoc_lsp.analysis.entry_diagnostics import diagnostics_memo, entry_diagnostic, safe_resolve
 from spoc_lsp.analysis.interfaces import InterfaceVerdict, check_interfaces
 from spoc_lsp.analysis.model import Diagnostic, Resolving
 from spoc_lsp.analysis.options import combine_severity
@@ -148,9 +148,10 @@ def analyze(snapshot: ProjectSnapshot, resolver: Resolving) -> ProjectAnalysis:
     for path, parsed_config in parsed.items():
         document = texts[path]
         seen: set[tuple[Span, str, str]] = set()  # a string that reached two groups: shown once
+        memo = diagnostics_memo(snapshot.root, path)
         for entry, span in parsed_config.entry_spans.items():
             diagnostic = entry_diagnostic(
-                snapshot, document, parsed_config, entry, span, plan, resolver, resolutions
+                snapshot, document, parsed_config, entry, span, plan, resolver, resolutions, memo
             )
             if (
                 diagnostic is not None

@@ -67,7 +67,11 @@ def entry_diagnostic(
     plan: PluginPlan,
     resolver: Resolving,
     resolutions: dict[str, Resolution],
+    memo: EntryMemo | None = None,
 ) -> Diagnostic | None:
+    """The entry's diagnostic, or None. ``memo`` is ``diagnostics_memo`` of the document
+    (looked up once per document by a caller diagnosing many entries)."""
+
     def make(
         code: str, message: str, where: Span = span, fixes: tuple[Fix, ...] = ()
     ) -> Diagnostic:
@@ -112,11 +116,7 @@ def entry_diagnostic(
     # An entry whose text, place and resolution are those of the last analysis keeps its
     # diagnostic: a keystroke re-diagnoses only the entries it touched.
     site = parsed.entry_sites.get(entry)
-    known_here = _ENTRY_DIAGNOSTICS.get((snapshot.root, document.path))
-    if known_here is None:
-        if len(_ENTRY_DIAGNOSTICS) >= _DOCUMENTS_KEPT:
-            _ENTRY_DIAGNOSTICS.clear()
-        known_here = _ENTRY_DIAGNOSTICS[(snapshot.root, document.path)] = {}
+    known_here = memo if memo is not None else diagnostics_memo(snapshot.root, document.path)
     key = (entry, span, site.text if site is not None else None)
     known = known_here.get(key)
     if known is not None and known[0] is resolution:
@@ -133,11 +133,20 @@ def entry_diagnostic(
 # Per (project root, config file), per entry: the resolution its diagnostic was made from,
 # and the diagnostic (bounded).
 _EntryKey = tuple[PluginEntry, Span, "str | None"]
-_ENTRY_DIAGNOSTICS: dict[
-    tuple[Path, Path], dict[_EntryKey, tuple[Resolution, Diagnostic | None]]
-] = {}
+EntryMemo = dict[_EntryKey, tuple[Resolution, "Diagnostic | None"]]
+_ENTRY_DIAGNOSTICS: dict[tuple[Path, Path], EntryMemo] = {}
 _ENTRY_CACHE_SIZE = 50_000
 _DOCUMENTS_KEPT = 64
+
+
+def diagnostics_memo(root: Path, path: Path) -> EntryMemo:
+    """The remembered entry diagnostics of one config file of one project."""
+    known = _ENTRY_DIAGNOSTICS.get((root, path))
+    if known is None:
+        if len(_ENTRY_DIAGNOSTICS) >= _DOCUMENTS_KEPT:
+            _ENTRY_DIAGNOSTICS.clear()
+        known = _ENTRY_DIAGNOSTICS[(root, path)] = {}
+    return known
 
 
 def _resolution_diagnostic(

@@ -14,6 +14,10 @@ import pickle
 import sys
 from typing import Any
 
+# What each allowed (module, name) resolved to: stored answers name the same dozen classes
+# thousands of times over.
+_RESOLVED: dict[tuple[str, str], Any] = {}
+
 
 class _DataOnlyUnpickler(pickle.Unpickler):
     """Resolves only data classes of ``spoc_lsp.index`` and ``pathlib`` paths."""
@@ -25,6 +29,13 @@ class _DataOnlyUnpickler(pickle.Unpickler):
     )
 
     def find_class(self, module: str, name: str) -> Any:
+        known = _RESOLVED.get((module, name))
+        if known is not None:
+            return known
+        found = _RESOLVED[(module, name)] = self._find(module, name)  # (refusals raise)
+        return found
+
+    def _find(self, module: str, name: str) -> Any:
         if module == "pathlib" and name in self._PATHS:
             return getattr(pathlib, name)
         if module == "builtins" and name in ("frozenset", "set"):

@@ -113,6 +113,9 @@ def _site_around(parsed: ParsedConfig, first: Position, last: Position) -> Strin
     return None
 
 
+_MISSING = object()
+
+
 class _Remap:
     """Rebuilds a parse with positions moved, sharing every object that does not change (so
     caches keyed by unchanged entries and spans keep hitting)."""
@@ -134,12 +137,29 @@ class _Remap:
         return self.move_provenance(provenance)
 
     def __call__(self, value: object) -> object:
-        swapped = self.swaps.get(id(value))
+        key = id(value)
+        swapped = self.swaps.get(key)
         if swapped is not None:
             return swapped
-        key = id(value)
-        if key in self.done:
-            return self.done[key]
+        # The objects a parse holds by the thousand, settled without the memo when they do
+        # not touch the edited line (what ``_rebuild`` would find, sooner).
+        kind = value.__class__
+        line = self.line
+        if kind is Span:
+            if value.start.line != line and value.end.line != line:  # type: ignore[attr-defined]
+                return value
+        elif kind is PluginEntry:
+            if value.provenance.line != line + 1:  # type: ignore[attr-defined]
+                return value
+        elif kind is StringSite:
+            span = value.span  # type: ignore[attr-defined]
+            if span.start.line != line and span.end.line != line:
+                return value
+        elif kind is str or kind is int or value is None:
+            return value
+        done = self.done.get(key, _MISSING)
+        if done is not _MISSING:
+            return done
         result = self._rebuild(value)
         self.done[key] = result
         return result
@@ -170,7 +190,11 @@ class _Remap:
         if isinstance(value, list):
             return [self(item) for item in value]
         if isinstance(value, dict):
-            return {self(k): self(v) for k, v in value.items()}
+            pairs = [(self(k), self(v)) for k, v in value.items()]
+            same = all(
+                a is k and b is v for (a, b), (k, v) in zip(pairs, value.items(), strict=True)
+            )
+            return value if same else dict(pairs)  # (parses are never changed after the fact)
         changed = {}
         for field in dataclasses.fields(value):  # type: ignore[arg-type]
             old = getattr(value, field.name)
