@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,10 @@ class PreloadedModule:
     file: str | None = None  # __file__ (for a frozen module: the source it was frozen from)
 
 
+# Field metadata: the field describes, it does not change an answer (store_keys.fingerprint).
+DESCRIPTIVE = {"fingerprint": False}
+
+
 @dataclass(frozen=True)
 class InterpreterInfo:
     """The import facts of one interpreter, with ``sys.path`` as the runtime would have it."""
@@ -66,10 +70,14 @@ class InterpreterInfo:
     ignored_pth_lines: tuple[IgnoredPthLine, ...] = ()  # .pth import lines never executed
     pth_files: tuple[Path, ...] = ()
     venv: Path | None = None
-    chosen_by: str = ""
+    # Words about the facts, not facts: answers keyed by a fingerprint of this object stay
+    # valid whoever chose the interpreter (``check --python`` or the server's setting).
+    chosen_by: str = field(default="", metadata=DESCRIPTIVE)
     executed: bool = True  # False: read from files, the interpreter itself never started
-    fact_sources: tuple[tuple[str, str], ...] = ()  # (fact, where it came from)
-    notes: tuple[str, ...] = ()  # what the user should know once (a degraded answer)
+    # (fact, where it came from)
+    fact_sources: tuple[tuple[str, str], ...] = field(default=(), metadata=DESCRIPTIVE)
+    # What the user should know once (a degraded answer).
+    notes: tuple[str, ...] = field(default=(), metadata=DESCRIPTIVE)
 
     @property
     def loader_suffixes(self) -> tuple[str, ...]:

@@ -87,7 +87,8 @@ def is_under(path: Path, directory: Path) -> bool:
 
 def fingerprint(value: object) -> str:
     """A stable hash of a tree of dataclasses, paths, sets and plain values (set order and
-    hash randomisation do not change it)."""
+    hash randomisation do not change it; fields marked ``{"fingerprint": False}`` in their
+    metadata, which only describe, are left out)."""
     return hashlib.blake2b(repr(_canonical(value)).encode(), digest_size=12).hexdigest()
 
 
@@ -95,7 +96,11 @@ def _canonical(value: object) -> object:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return (
             type(value).__qualname__,
-            tuple((f.name, _canonical(getattr(value, f.name))) for f in dataclasses.fields(value)),
+            tuple(
+                (f.name, _canonical(getattr(value, f.name)))
+                for f in dataclasses.fields(value)
+                if f.metadata.get("fingerprint", True)  # descriptive fields do not count
+            ),
         )
     if isinstance(value, (set, frozenset)):
         return ("set", tuple(sorted(repr(_canonical(item)) for item in value)))

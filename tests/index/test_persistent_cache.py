@@ -371,3 +371,19 @@ def test_a_persisted_answer_follows_its_paths_and_shares_loaded_paths(tmp_path: 
     assert loaded == stored and loaded[1][0] is loaded[1][1][0] is path_of("/a/b.py")
     with pytest.raises(pickle.UnpicklingError):  # the rebuilder is the only function allowed
         loads(pickle.dumps(dumps))
+
+
+def test_answers_stored_by_check_serve_the_server_on_the_same_interpreter(tmp_path: Path) -> None:
+    """Who chose the interpreter (``check --python`` or the server's ``spoc.python``) is said
+    in the facts but does not change them: both key stored answers alike."""
+    from spoc_lsp.index import choose_environment, open_resolver
+    from spoc_lsp.index.store_keys import fingerprint
+
+    root = REPO / "examples" / "shop"
+    python = sys.executable
+    by_cli = choose_environment(root, python, os.environ, explicit_origin="--python")
+    by_setting = choose_environment(root, python, os.environ, trusted=True)
+    cli = open_resolver(root, by_cli, cache=False).search_path
+    server = open_resolver(root, by_setting, (), workspace=[root], cache=False).search_path
+    assert cli.interpreter.chosen_by != server.interpreter.chosen_by
+    assert fingerprint(cli) == fingerprint(server)
