@@ -6,6 +6,7 @@ The analysis counts columns in code points; the client counts in the negotiated 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,19 @@ def encoding_name(encoding: object) -> str:
     return value if value in ("utf-8", "utf-32") else "utf-16"
 
 
+@functools.lru_cache(maxsize=4096)
 def path_to_uri(path: Path) -> str:
     return path.as_uri()
+
+
+@functools.lru_cache(maxsize=64)
+def _code_description(code: str) -> types.CodeDescription | None:
+    """The link to a code's rule page (looked up once per code: every publication carries
+    the description of every diagnostic again)."""
+    rule = RULES.get(code)
+    if rule is None or not rule.doc_path.is_file():
+        return None
+    return types.CodeDescription(href=rule.doc_path.as_uri())
 
 
 class TextConverter:
@@ -90,12 +102,7 @@ def fix_data(fix: Fix, converters: dict[Path, TextConverter]) -> dict[str, Any]:
 def diagnostic(
     item: Diagnostic, converter: TextConverter, converters: dict[Path, TextConverter]
 ) -> types.Diagnostic:
-    rule = RULES.get(item.code)
-    description = (
-        types.CodeDescription(href=rule.doc_path.as_uri())
-        if rule is not None and rule.doc_path.is_file()
-        else None
-    )
+    description = _code_description(item.code)
     tags = [types.DiagnosticTag.Unnecessary] if item.code == "SPOC004" else None
     data: dict[str, Any] = {"uri": item.uri, "group": item.group}
     if item.fixes:
@@ -110,6 +117,58 @@ def diagnostic(
         tags=tags,
         data=data,
     )
+
+
+class ConvertedDiagnostics:
+    """Diagnostics as last published, per file: one whose analysis object and the lines it
+    points at (its range's and its fixes') are those of the last publication keeps its LSP
+    form. A keystroke re-publishes every diagnostic of the file; this converts only those the
+    keystroke touched."""
+
+    def __init__(self) -> None:
+        self._last: dict[Path, dict[int, tuple[Diagnostic, tuple[str, ...], types.Diagnostic]]]
+        self._last = {}
+
+    def convert(
+        self,
+        path: Path,
+        items: list[Diagnostic],
+        converter: TextConverter,
+        converters: dict[Path, TextConverter],
+    ) -> list[types.Diagnostic]:
+        before = self._last.get(path, {})
+        now: dict[int, tuple[Diagnostic, tuple[str, ...], types.Diagnostic]] = {}
+        out = []
+        for item in items:
+            lines = _lines_read(item, converter)
+            known = before.get(id(item))
+            if known is not None and known[0] is item and lines is not None and known[1] == lines:
+                converted = known[2]
+            else:
+                converted = diagnostic(item, converter, converters)
+            if lines is not None:
+                now[id(item)] = (item, lines, converted)
+            out.append(converted)
+        self._last[path] = now  # (what is no longer shown is forgotten)
+        return out
+
+
+def _lines_read(item: Diagnostic, converter: TextConverter) -> tuple[str, ...] | None:
+    """The encoding and the texts of the lines ``item``'s conversion reads, or None when a
+    fix edits another file (that file's text is not looked at here)."""
+    spans = [item.span]
+    for fix in item.fixes:
+        for edit in fix.edits:
+            if edit.file != item.file:
+                return None
+            spans.append(edit.span)
+    index = converter.index
+    lines = [converter.encoding]
+    for span in spans:
+        lines.append(index.line_text(span.start.line))
+        if span.end.line != span.start.line:
+            lines.append(index.line_text(span.end.line))
+    return tuple(lines)
 
 
 def code_actions(diagnostic_item: types.Diagnostic) -> list[types.CodeAction]:

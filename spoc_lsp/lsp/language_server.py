@@ -73,6 +73,7 @@ class SpocLanguageServer(LanguageServer):
         self.analyses = Analyses(self.host)
         self.pending: dict[Path, asyncio.Task[None]] = {}
         self.published: dict[Path, list[types.Diagnostic]] = {}
+        self.converted = convert.ConvertedDiagnostics()
         self.modules_served: dict[Path, set[Path]] = {}  # split settings modules, per root
         # The runtime check: the one in flight per project, and the last results per project.
         self.probing: dict[Path, asyncio.Task[Any]] = {}

@@ -121,7 +121,7 @@ def publish(ls: SpocLanguageServer, project: Project) -> bool:
     for document in documents:
         items = shown.get(document.path, [])
         converter = converters[document.path]
-        lsp_items = [convert.diagnostic(item, converter, converters) for item in items]
+        lsp_items = ls.converted.convert(document.path, items, converter, converters)
         if ls.published.get(document.path) == lsp_items:
             continue
         ls.published[document.path] = lsp_items
