@@ -384,7 +384,13 @@ if __name__ == "__main__":
 
 
 def server_passes(
-    root: Path, truth: dict[str, Any], *, python: Path, edits: int, prefix: Path
+    root: Path,
+    truth: dict[str, Any],
+    *,
+    python: Path,
+    edits: int,
+    prefix: Path,
+    env_extra: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Two extra passes over the edits, on servers run by ``bench/server_profile.py``: one timing
     each analysis and each garbage collection (unprofiled), one under cProfile."""
@@ -402,6 +408,7 @@ def server_passes(
             requests=1,
             log_name=timing_prefix.name,
             server=[*wrapper, str(timing_prefix), "timing"],
+            env_extra=env_extra,
         )
     )
     timing = json.loads(timing_prefix.with_suffix(".json").read_text())
@@ -430,6 +437,7 @@ def server_passes(
             requests=1,
             log_name=prefix.name,
             server=[*wrapper, str(prefix), "profile"],
+            env_extra=env_extra,
         )
     )
     out["profile"] = top_functions(prefix.with_suffix(".prof"), prefix.with_suffix(".txt"))
