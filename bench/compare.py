@@ -202,7 +202,8 @@ def profile_check(root: Path, python: Path, out_file: Path, top: int = 25) -> di
     """Run the check under cProfile in a fresh process; the top functions by self time and
     by cumulative time."""
     prof = out_file.with_suffix(".prof")
-    check_args: list[str | Path] = ["--python", python, "--format", "json"]
+    # --no-cache: the work a cold check does (a warm one reads stored answers instead).
+    check_args: list[str | Path] = ["--python", python, "--format", "json", "--no-cache"]
     run = run_timed(
         [VENV_PYTHON, "-m", "cProfile", "-o", prof, "-m", "spoc_lsp", "check", root, *check_args],
         cwd=root,
