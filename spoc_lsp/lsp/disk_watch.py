@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from spoc_lsp.lsp.host import Host, Project, interface_files
+from spoc_lsp.lsp.host import Host, Project, interface_files, interpreter_files
 
 POLL_SECONDS = 0.5
 
@@ -86,6 +86,7 @@ class DiskPoller:
             return ()
         paths = {str(document.path): None for document in analysis.snapshot.documents()}
         paths[str(project.root / "pyproject.toml")] = None
+        paths.update(dict.fromkeys(map(str, interpreter_files(project))))
         paths.update(dict.fromkeys(map(str, interface_files(analysis))))
         known = self._reads.setdefault(project.root, {})
         uris = {entry.uri for entry in analysis.plan.entries()}

@@ -152,6 +152,11 @@ class Host:
         if any(path.name == "spoc.toml" or path.suffix == ".py" for path in changed):
             self._roots.clear()  # a new or removed spoc.toml/settings module moves roots
         to_check: list[Project] = []
+        for project in [p for p in self.projects.values() if interpreter_changed(p, changed)]:
+            # The venv was rebuilt (perhaps with another Python: another lib/pythonX.Y): the
+            # project is made again, and its interpreter asked or read again.
+            self.projects.pop(project.root, None)
+            to_check.append(project)
         for project in self.projects.values():
             uris = set()
             if project.analysis is not None:
@@ -178,3 +183,21 @@ class Host:
             analysis = analyze(snapshot, project.resolver)
         project.analysis, project.read_since_ns = analysis, started
         return analysis
+
+
+def interpreter_files(project: Project) -> tuple[Path, ...]:
+    """The files whose change means the project's interpreter may be another one: the
+    executable, and the ``pyvenv.cfg`` of its virtual environment."""
+    info = project.resolver.search_path.interpreter
+    files = [info.executable]
+    if info.venv is not None:
+        files.append(info.venv / "pyvenv.cfg")
+    return tuple(files)
+
+
+def interpreter_changed(project: Project, changed: Iterable[Path]) -> bool:
+    """One of ``changed`` is the project's interpreter or its venv's ``pyvenv.cfg``, and it
+    exists: the venv was made again. (While it is gone the project keeps the interpreter it
+    had, so a runtime check says it does not exist instead of running another one.)"""
+    watched = set(interpreter_files(project))
+    return any(path in watched and path.exists() for path in changed)

@@ -141,3 +141,35 @@ def test_the_disk_poller_watches_the_files_an_interface_verdict_read(tmp_path: P
     patch.write_text("from store import Memory\n\nMemory.delete = lambda self, key: None\n")
     os.utime(patch, ns=(project.read_since_ns + 5_000_000_000,) * 2)
     assert patch in poller.poll(host)
+
+
+def test_a_venv_made_again_in_place_rebuilds_the_project(tmp_path: Path) -> None:
+    """The interpreter's ``pyvenv.cfg`` is watched (by the poller too): when the venv is made
+    again the project is dropped, so its interpreter is asked again (another Python means
+    another ``lib/pythonX.Y``); while the venv is gone the project stays as it was."""
+    import os
+    import venv
+
+    from spoc_lsp.lsp.disk_watch import DiskPoller
+
+    first, _ = two_projects(tmp_path)
+    environment = tmp_path / "env"
+    venv.EnvBuilder(with_pip=False, symlinks=True).create(environment)
+    host = Host(ServerSettings(python=str(environment / "bin" / "python")))
+    project = host.project(first)
+    host.analyze(project, {})
+    config = environment / "pyvenv.cfg"
+    poller = DiskPoller()
+    assert str(config) in poller.read_by(project)
+    poller.poll(host)
+    text = config.read_text()
+    config.unlink()
+    assert config in poller.poll(host)
+    host.files_changed([config])
+    assert host.projects[first] is project  # gone: the project stays as it was
+    config.write_text(text)
+    os.utime(config, ns=(project.read_since_ns + 5_000_000_000,) * 2)
+    assert config in poller.poll(host)
+    assert [p.root for p in host.files_changed([config])] == [first]
+    assert first not in host.projects  # made again at the next analysis
+    assert host.project(first) is not project

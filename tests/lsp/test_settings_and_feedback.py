@@ -27,7 +27,14 @@ async def test_file_watchers_are_registered_and_progress_is_reported(
     registrations = lsp_client.registrations  # type: ignore[attr-defined]
     (watchers,) = [r for r in registrations if r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
     globs = sorted(w["globPattern"] for w in watchers.register_options["watchers"])
-    assert globs == ["**/*.pth", "**/*.py", "**/*.pyi", "**/pyproject.toml", "**/spoc.toml"]
+    assert globs == [
+        "**/*.pth",
+        "**/*.py",
+        "**/*.pyi",
+        "**/pyproject.toml",
+        "**/pyvenv.cfg",
+        "**/spoc.toml",
+    ]
     reports = lsp_client.progress_reports["spoc-lsp-indexing"]
     for _ in range(100):  # the end report follows the diagnostics; give it a moment
         if isinstance(reports[-1], types.WorkDoneProgressEnd):

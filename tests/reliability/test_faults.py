@@ -153,11 +153,6 @@ async def test_the_interpreter_disappears_and_is_rebuilt(
     await _interpreter_vanishes(lsp_client, root, tmp_path.resolve() / "venv", sys.executable)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a venv rebuilt with another Python version keeps the old lib/pythonX.Y search "
-    "path until the settings change or the server restarts (see RELIABILITY.md)",
-)
 async def test_the_interpreter_is_rebuilt_with_another_python_version(
     lsp_client: LanguageClient, make_project: MakeProject, tmp_path: Path
 ) -> None:

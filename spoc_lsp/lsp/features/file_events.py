@@ -17,7 +17,14 @@ from spoc_lsp.lsp.language_server import (
     guarded,
 )
 
-WATCHED_GLOBS = ("**/*.py", "**/*.pyi", "**/spoc.toml", "**/*.pth", "**/pyproject.toml")
+WATCHED_GLOBS = (
+    "**/*.py",
+    "**/*.pyi",
+    "**/spoc.toml",
+    "**/*.pth",
+    "**/pyproject.toml",
+    "**/pyvenv.cfg",  # a venv rebuilt in place, perhaps with another Python
+)
 
 
 def register(server: SpocLanguageServer) -> None:
