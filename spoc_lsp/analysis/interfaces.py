@@ -80,7 +80,7 @@ def check_interfaces(
     if search_path is None:  # a resolver that cannot say where modules come from
         return EMPTY
     reader = ShapeReader(lambda uri: safe_resolve(resolver, uri), search_path, overlays)
-    writes = AttributeWrites(search_path, overlays)
+    writes = AttributeWrites(search_path, overlays, getattr(resolver, "generation", None))
     spans = {
         entry: (path, span)
         for path, config in parsed.items()

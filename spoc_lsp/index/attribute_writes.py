@@ -13,13 +13,16 @@ C``, ``for cls in (C, D)``, ``patch(C)`` of its own ``def patch(cls)``). Files a
 Only the project's own files are searched (``project_files``: no environment, no cache
 directory). A file is read only when its text contains the object's name, parsed once per file
 identity (path, mtime_ns, size), and only its writes are kept, in a bounded cache; an open
-buffer wins over the file on disk.
+buffer wins over the file on disk. Within one cache generation of the resolver (it moves when
+files change: watcher events, the disk poller, saves) the findings on disk are kept, so an
+analysis per keystroke does not walk the project again.
 """
 
 from __future__ import annotations
 
 import ast
 import os
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -70,9 +73,18 @@ class AttributeWrites:
     first use, and each is re-read only when its identity changed (``files_read``: the files
     that named an object asked about; editing one of them may change an answer)."""
 
-    def __init__(self, search_path: SearchPath, overlays: Mapping[Path, str] | None = None) -> None:
+    def __init__(
+        self,
+        search_path: SearchPath,
+        overlays: Mapping[Path, str] | None = None,
+        generation: int | None = None,
+    ) -> None:
+        """``generation``: the resolver's cache generation. Within one, what the files on disk
+        hold is taken as known (the resolver's generation moves when files change), so an
+        analysis per keystroke does not walk and ``stat`` the whole project again."""
         self._search_path = search_path
         self._overlays = overlays or {}
+        self._generation = generation
         self._files: list[Path] | None = None
         self._naming: dict[str, tuple[tuple[Path, Write], ...]] = {}
         self.files_read: set[Path] = set()
@@ -104,40 +116,63 @@ class AttributeWrites:
         return found
 
     def _find(self, name: str) -> Iterator[tuple[Path, Write]]:
-        for file in self._project_files():
-            writes = self._writes(file, name)
-            if writes is None:
-                continue
-            self.files_read.add(file)
-            for write in writes:
-                targets = tuple(t for t in write.targets if t.rpartition(".")[2] == name)
-                if targets:
-                    yield file, Write(write.line, targets, write.attribute, write.deletes)
+        overlays = self._overlays
+        for file, writes in self._on_disk(name):
+            if file not in overlays:  # an open buffer wins over the file on disk
+                self.files_read.add(file)
+                yield from _writes_naming(file, writes, name)
+        for file in self._buffers_only():
+            buffered = self._writes(file, name)
+            if buffered is not None:
+                self.files_read.add(file)
+                yield from _writes_naming(file, buffered, name)
+
+    def _on_disk(self, name: str) -> tuple[tuple[Path, tuple[Write, ...]], ...]:
+        """The project files on disk whose text contains ``name``, with their writes (kept for
+        the rest of the resolver's cache generation)."""
+        known = _BY_GENERATION.get(self._search_path)
+        if known is None or known[0] != self._generation or self._generation is None:
+            known = (self._generation, {})
+            if self._generation is not None:
+                _BY_GENERATION[self._search_path] = known
+        found = known[1].get(name)
+        if found is None:
+            pairs = []
+            for file in self._disk_files():
+                writes = self._file_writes(file, name)
+                if writes is not None:
+                    pairs.append((file, writes))
+            found = known[1][name] = tuple(pairs)
+        return found
+
+    def _buffers_only(self) -> list[Path]:
+        """Open buffers of the project's Python files, saved or not."""
+        return [
+            path
+            for path in self._overlays
+            if path.suffix == ".py" and self._search_path.is_project_file(path)
+        ]
 
     # --- files ----------------------------------------------------------------------------
 
-    def _project_files(self) -> list[Path]:
+    def _disk_files(self) -> list[Path]:
         if self._files is None:
-            files = list(project_python_files(self._search_path.root))
-            listed = set(files)
-            files.extend(  # open buffers not saved yet
-                path
-                for path in self._overlays
-                if path.suffix == ".py"
-                and path not in listed
-                and self._search_path.is_project_file(path)
-            )
-            self._files = files
+            self._files = list(project_python_files(self._search_path.root))
         return self._files
 
     def _writes(self, file: Path, name: str) -> tuple[Write, ...] | None:
-        """The writes of ``file`` when its text contains ``name`` (else ``None``)."""
+        """The writes of ``file`` (its open buffer, else the disk) when its text contains
+        ``name`` (else ``None``)."""
         overlay = self._overlays.get(file)
         if overlay is not None:
             if name not in overlay:
                 return None
             tree = parse_text(str(file), overlay)
             return () if tree is None else file_writes(tree, self._package(file))
+        return self._file_writes(file, name)
+
+    def _file_writes(self, file: Path, name: str) -> tuple[Write, ...] | None:
+        """The writes of ``file`` on disk when its text contains ``name`` (else ``None``)."""
         key = str(file)
         try:
             status = os.stat(key)
@@ -178,6 +213,23 @@ class AttributeWrites:
             return file.relative_to(self._search_path.root).as_posix()
         except ValueError:
             return str(file)
+
+
+def _writes_naming(
+    file: Path, writes: tuple[Write, ...], name: str
+) -> Iterator[tuple[Path, Write]]:
+    """The writes on an object whose dotted name ends in ``name``."""
+    for write in writes:
+        targets = tuple(t for t in write.targets if t.rpartition(".")[2] == name)
+        if targets:
+            yield file, Write(write.line, targets, write.attribute, write.deletes)
+
+
+# Per search path (a resolver's), the generation it was read in and, per name, the files on
+# disk containing it with their writes.
+_BY_GENERATION: weakref.WeakKeyDictionary[
+    SearchPath, tuple[int | None, dict[str, tuple[tuple[Path, tuple[Write, ...]], ...]]]
+] = weakref.WeakKeyDictionary()
 
 
 def file_writes(tree: ast.Module, package: str | None) -> tuple[Write, ...]:

@@ -95,6 +95,11 @@ class Resolver:
 
     # --- public API -----------------------------------------------------------------------
 
+    @property
+    def generation(self) -> int:
+        """The cache generation: it moves whenever files may have changed (``refresh``)."""
+        return self._clock.value
+
     def resolve(self, uri: str) -> Resolution:
         """What ``uri`` resolves to, why it does not, or why that cannot be told.
 

@@ -147,3 +147,45 @@ def test_files_are_read_only_when_they_name_the_object_and_parsed_once(
     overlay = {file: "from core.storage import MemoryStorage as M\nM.get = len\n"}
     [(_, unsaved)] = AttributeWrites(search_path, overlay).naming("MemoryStorage")
     assert unsaved.attribute == "get"
+
+
+def test_within_one_resolver_generation_the_project_is_walked_once(
+    tmp_path: Path, interpreter_info: InterpreterInfo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An analysis per keystroke must not walk and stat the whole project again: within one
+    generation the findings on disk are kept; a new generation (files changed) looks again,
+    and an open buffer is always read."""
+    write_tree(
+        tmp_path,
+        {
+            "apps/core/__init__.py": "",
+            "apps/core/storage.py": "class MemoryStorage:\n    pass\n",
+            "apps/core/patches.py": "from core.storage import MemoryStorage\n"
+            "MemoryStorage.delete = len\n",
+        },
+    )
+    search_path = SearchPath.build(tmp_path, interpreter_info)
+    walks: list[Path] = []
+    real = attribute_writes.project_python_files
+
+    def counting(root: Path):  # type: ignore[no-untyped-def]
+        walks.append(root)
+        return real(root)
+
+    monkeypatch.setattr(attribute_writes, "project_python_files", counting)
+    patches = tmp_path / "apps" / "core" / "patches.py"
+    for _ in range(3):
+        [(file, write)] = AttributeWrites(search_path, generation=7).naming("MemoryStorage")
+        assert (file, write.attribute) == (patches, "delete")
+    assert len(walks) == 1
+    patches.write_text("from core.storage import MemoryStorage\nMemoryStorage.put = len\n")
+    os.utime(patches, ns=(2, 2))
+    [(_, stale)] = AttributeWrites(search_path, generation=7).naming("MemoryStorage")
+    assert stale.attribute == "delete"  # same generation: what was known
+    [(_, fresh)] = AttributeWrites(search_path, generation=8).naming("MemoryStorage")
+    assert fresh.attribute == "put" and len(walks) == 2
+    buffer = {patches: "from core.storage import MemoryStorage\nMemoryStorage.get = len\n"}
+    [(_, unsaved)] = AttributeWrites(search_path, buffer, generation=8).naming("MemoryStorage")
+    assert unsaved.attribute == "get" and len(walks) == 2
+    AttributeWrites(search_path).naming("MemoryStorage")  # no generation: walked each time
+    assert len(walks) == 3
