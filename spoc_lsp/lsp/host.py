@@ -42,6 +42,8 @@ class Project:
     notes: list[str] = field(default_factory=list)  # problems to tell the user once
     disagreements: set[str] = field(default_factory=set)  # URIs whose runtime verdict was logged
     read_since_ns: int = 0  # wall-clock time the latest analysis started reading files
+    # The interpreter's files as they were when the project was made (see interpreter_changed).
+    interpreter_stamps: dict[Path, FileStamp] = field(default_factory=dict)
 
 
 class Host:
@@ -112,6 +114,7 @@ class Host:
             resolver = open_resolver(root, python, settings.extra_paths)
         notes.extend(resolver.search_path.interpreter.notes)
         project = Project(root=root, python=python, resolver=resolver, notes=notes)
+        project.interpreter_stamps = {path: file_stamp(path) for path in interpreter_files(project)}
         self.projects[root] = project
         return project
 
@@ -195,9 +198,26 @@ def interpreter_files(project: Project) -> tuple[Path, ...]:
     return tuple(files)
 
 
+FileStamp = tuple[int, int, int] | None  # (mtime_ns, size, inode); None: no such file
+
+
+def file_stamp(path: Path) -> FileStamp:
+    try:
+        status = path.stat()
+    except (OSError, ValueError):
+        return None
+    return status.st_mtime_ns, status.st_size, status.st_ino
+
+
 def interpreter_changed(project: Project, changed: Iterable[Path]) -> bool:
-    """One of ``changed`` is the project's interpreter or its venv's ``pyvenv.cfg``, and it
-    exists: the venv was made again. (While it is gone the project keeps the interpreter it
-    had, so a runtime check says it does not exist instead of running another one.)"""
-    watched = set(interpreter_files(project))
-    return any(path in watched and path.exists() for path in changed)
+    """One of ``changed`` is the project's interpreter or its venv's ``pyvenv.cfg``, it exists,
+    and it is not the file the project was made with: the venv was made again. (While it is
+    gone the project keeps the interpreter it had, so a runtime check says it does not exist
+    instead of running another one; an event for an unchanged file changes nothing.)"""
+    stamps = project.interpreter_stamps
+    for path in changed:
+        if path in stamps:
+            now = file_stamp(path)
+            if now is not None and now != stamps[path]:
+                return True
+    return False
