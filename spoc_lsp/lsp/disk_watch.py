@@ -9,24 +9,19 @@ goes. Nothing here knows the protocol; the polls run in the server's worker thre
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from spoc_lsp.lsp.host import Host, Project, interface_files, interpreter_files
+from spoc_lsp.lsp.host import (
+    FileStamp,
+    Host,
+    Project,
+    file_stamp,
+    interface_files,
+    interpreter_files,
+)
 
 POLL_SECONDS = 0.5
-
-Identity = tuple[int, int, int] | None  # (mtime_ns, size, inode), None when the path is gone
-
-
-def identity(path: str) -> Identity:
-    try:
-        status = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return status.st_mtime_ns, status.st_size, status.st_ino
-
 
 # Coarse file systems stamp times in whole seconds (FAT: two): a file first polled is taken as
 # changed when its mtime is this close to the start of the analysis that read it, or after.
@@ -38,7 +33,7 @@ class DiskPoller:
     paths that differ."""
 
     def __init__(self) -> None:
-        self._seen: dict[Path, dict[str, Identity]] = {}
+        self._seen: dict[Path, dict[str, FileStamp]] = {}
         # What each URI's answer read, per project. Answers read other files only after files
         # change, and then ``forget`` is called: typing in a config file costs one lookup for
         # the URI being typed, not one per URI of the plan.
@@ -53,10 +48,10 @@ class DiskPoller:
         time has no previous identity: it counts as changed when it was modified after the
         analysis that read it started (it may have been read before the change)."""
         before = self._seen.get(root, {})
-        seen: dict[str, Identity] = {}
+        seen: dict[str, FileStamp] = {}
         changed: list[Path] = []
         for path in paths:
-            now = seen[path] = identity(path)
+            now = seen[path] = file_stamp(path)
             if path in before:
                 fresh = before[path] == now
             else:

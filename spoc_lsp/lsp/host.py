@@ -201,9 +201,10 @@ def interpreter_files(project: Project) -> tuple[Path, ...]:
 FileStamp = tuple[int, int, int] | None  # (mtime_ns, size, inode); None: no such file
 
 
-def file_stamp(path: Path) -> FileStamp:
+def file_stamp(path: Path | str) -> FileStamp:
+    """What tells a file's versions apart (for the interpreter's files and the disk poller)."""
     try:
-        status = path.stat()
+        status = os.stat(path)
     except (OSError, ValueError):
         return None
     return status.st_mtime_ns, status.st_size, status.st_ino
