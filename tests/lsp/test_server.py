@@ -147,16 +147,15 @@ async def test_module_created_on_disk_clears_spoc001(
     await wait_for_diagnostics(lsp_client, uri, lambda d: not d)
 
 
-async def test_completion_inside_an_unterminated_string(
-    lsp_client: LanguageClient, make_project: MakeProject
-) -> None:
-    root = shop(make_project)
-    await initialize(lsp_client, root)
-    path = root / "config/settings.py"
-    uri = open_file(lsp_client, path)
+async def _complete_in_half_typed_settings(
+    client: LanguageClient, root: Path
+) -> types.CompletionList | list[types.CompletionItem] | None:
+    """Completion at the end of ``"shopapp.middleware.ti`` in a settings module whose string
+    is not terminated."""
+    uri = open_file(client, root / "config/settings.py")
     broken = 'PLUGINS = {\n    "middleware": ["shopapp.middleware.ti\n'
-    change_file(lsp_client, uri, broken, 2)
-    result = await lsp_client.text_document_completion_async(
+    change_file(client, uri, broken, 2)
+    return await client.text_document_completion_async(
         types.CompletionParams(
             text_document=types.TextDocumentIdentifier(uri=uri),
             position=types.Position(
@@ -164,6 +163,14 @@ async def test_completion_inside_an_unterminated_string(
             ),
         )
     )
+
+
+async def test_completion_inside_an_unterminated_string(
+    lsp_client: LanguageClient, make_project: MakeProject
+) -> None:
+    root = shop(make_project)
+    await initialize(lsp_client, root)
+    result = await _complete_in_half_typed_settings(lsp_client, root)
     assert result is not None
     items = result.items if isinstance(result, types.CompletionList) else result
     labels = [item.label for item in items]
@@ -184,18 +191,7 @@ async def test_completion_sends_the_shared_edit_range_once_to_a_client_that_take
     segment being typed comes once, as the list's default, and no item repeats it."""
     root = shop(make_project)
     await initialize(lsp_client, root, capabilities="neovim")
-    path = root / "config/settings.py"
-    uri = open_file(lsp_client, path)
-    broken = 'PLUGINS = {\n    "middleware": ["shopapp.middleware.ti\n'
-    change_file(lsp_client, uri, broken, 2)
-    result = await lsp_client.text_document_completion_async(
-        types.CompletionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            position=types.Position(
-                line=1, character=len('    "middleware": ["shopapp.middleware.ti')
-            ),
-        )
-    )
+    result = await _complete_in_half_typed_settings(lsp_client, root)
     assert isinstance(result, types.CompletionList)
     assert result.item_defaults is not None
     default = result.item_defaults.edit_range
