@@ -46,6 +46,14 @@ def later():
 """
 
 
+# A plugin class and the project module that gives it a member.
+PATCHED = {
+    "apps/core/__init__.py": "",
+    "apps/core/storage.py": "class MemoryStorage:\n    pass\n",
+    "apps/core/patches.py": "from core.storage import MemoryStorage\nMemoryStorage.delete = len\n",
+}
+
+
 def test_each_statement_that_sets_or_deletes_an_attribute() -> None:
     writes = file_writes(ast.parse(SOURCE), "app")
     found = {(w.targets, w.attribute, w.deletes) for w in writes}
@@ -113,10 +121,7 @@ def test_files_are_read_only_when_they_name_the_object_and_parsed_once(
     write_tree(
         tmp_path,
         {
-            "apps/core/__init__.py": "",
-            "apps/core/storage.py": "class MemoryStorage:\n    pass\n",
-            "apps/core/patches.py": "from core.storage import MemoryStorage\n"
-            "MemoryStorage.delete = len\n",
+            **PATCHED,
             "apps/other.py": "from core.storage import OtherStorage\nOtherStorage.delete = len\n",
             ".venv/lib/site.py": "from core.storage import MemoryStorage\nMemoryStorage.x = 1\n",
         },
@@ -155,15 +160,7 @@ def test_within_one_resolver_generation_the_project_is_walked_once(
     """An analysis per keystroke must not walk and stat the whole project again: within one
     generation the findings on disk are kept; a new generation (files changed) looks again,
     and an open buffer is always read."""
-    write_tree(
-        tmp_path,
-        {
-            "apps/core/__init__.py": "",
-            "apps/core/storage.py": "class MemoryStorage:\n    pass\n",
-            "apps/core/patches.py": "from core.storage import MemoryStorage\n"
-            "MemoryStorage.delete = len\n",
-        },
-    )
+    write_tree(tmp_path, PATCHED)
     search_path = SearchPath.build(tmp_path, interpreter_info)
     walks: list[Path] = []
     real = attribute_writes.project_python_files
